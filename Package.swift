@@ -1,0 +1,129 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "braind",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "braind", targets: ["braind"]),
+        .executable(name: "brain", targets: ["brain"]),
+        .executable(name: "fake-mem0", targets: ["fake-mem0"]),
+        .library(name: "BrainCore", targets: ["BrainCore"]),
+        .library(name: "BrainServer", targets: ["BrainServer"]),
+        .library(name: "BrainSync", targets: ["BrainSync"]),
+        .library(name: "FakeMem0", targets: ["FakeMem0"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+    ],
+    targets: [
+        // Domain, validation, configuration and the GRDB store. The only module that imports GRDB.
+        .target(
+            name: "BrainCore",
+            dependencies: [
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Mem0 client (URLSession), push worker, reconciler.
+        .target(
+            name: "BrainSync",
+            dependencies: [
+                "BrainCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // HTTP API on the Unix socket, socket guard, and the one socket client (CLI, MCP, tests, bench).
+        .target(
+            name: "BrainServer",
+            dependencies: [
+                "BrainCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // A local stand-in for the Mem0 Platform API with fault injection (tests, benchmarks, offline dev).
+        .target(
+            name: "FakeMem0",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "braind",
+            dependencies: [
+                "BrainCore", "BrainSync", "BrainServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "brain",
+            dependencies: [
+                "BrainCore", "BrainServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "fake-mem0",
+            dependencies: [
+                "FakeMem0",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "BrainCoreTests",
+            dependencies: ["BrainCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "BrainSyncTests",
+            dependencies: ["BrainSync", "BrainCore", "FakeMem0"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "BrainServerTests",
+            dependencies: [
+                "BrainServer", "BrainCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Starts the real braind and brain binaries on temporary sockets.
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["braind", "brain", "fake-mem0", "BrainServer", "BrainCore"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

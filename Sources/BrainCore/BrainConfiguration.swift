@@ -1,0 +1,96 @@
+import Foundation
+import TOMLKit
+
+/// Settings of `braind`, read from a TOML file (`config/braind.toml` documents every key), then
+/// overridden by the environment and by command-line flags.
+public struct BrainConfiguration: Sendable, Equatable {
+    /// `server.socket`: the Unix socket path. Nil means the XDG default (see `RuntimePaths`).
+    public var socketPath: String?
+    /// `server.log_level`: trace, debug, info, notice, warning, error or critical.
+    public var logLevel: String = "info"
+    /// `server.max_body_bytes`: largest request body accepted; larger bodies get 413.
+    public var maxBodyBytes: Int = 1_048_576
+    /// `storage.database`: the SQLite file. Nil means the XDG default.
+    public var databasePath: String?
+    /// `storage.synchronous`: `full` (default, survives power loss) or `normal`.
+    public var synchronous: BrainDatabase.Synchronous = .full
+    /// `identity.verify_rut_check_digit`: reject RUTs with a wrong check digit. Turn off only for
+    /// synthetic data sets.
+    public var verifyRUTCheckDigit: Bool = true
+    /// `mem0.api_key`. Prefer `MEM0_API_KEY` in the environment; never logged or printed.
+    public var mem0APIKey: String?
+    /// `mem0.base_url`.
+    public var mem0BaseURL: String = "https://api.mem0.ai"
+    /// `mem0.timeout_seconds`: per-request timeout for Mem0 calls.
+    public var mem0TimeoutSeconds: Double = 30
+
+    public init() {}
+
+    /// Log levels accepted by `server.log_level` and `--log-level`.
+    public static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+}
+
+/// A configuration problem, naming the key and, for files, the file.
+public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var key: String?
+    public var reason: String
+    public var source: String
+
+    public init(key: String?, reason: String, source: String) {
+        self.key = key
+        self.reason = reason
+        self.source = source
+    }
+
+    public var description: String {
+        if let key { return "\(source): \(key): \(reason)" }
+        return "\(source): \(reason)"
+    }
+}
+
+extension BrainConfiguration {
+    /// Reads a TOML configuration file.
+    public static func load(path: String) throws(ConfigurationError) -> BrainConfiguration {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigurationError(key: nil, reason: "cannot read the file", source: path)
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigurationError(key: nil, reason: "not valid UTF-8", source: path)
+        }
+        return try parse(toml: text, source: path)
+    }
+
+    /// Parses TOML text. Unknown keys and values of the wrong type or range are errors that name
+    /// the key, because a misspelled key silently ignored is a setting silently not applied.
+    public static func parse(toml text: String, source: String = "configuration") throws(ConfigurationError) -> BrainConfiguration {
+        let table: TOMLTable
+        do {
+            table = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw ConfigurationError(
+                key: nil, reason: "invalid TOML at line \(error.source.begin.line): \(error.description)", source: source)
+        } catch {
+            throw ConfigurationError(key: nil, reason: "invalid TOML: \(error)", source: source)
+        }
+        var configuration = BrainConfiguration()
+        for (section, value) in table {
+            guard let sectionTable = value.table else {
+                throw ConfigurationError(key: section, reason: "expected a [\(section)] table", source: source)
+            }
+            for (name, value) in sectionTable {
+                let key = "\(section).\(name)"
+                guard let setting = ConfigurationKey.all[key] else {
+                    throw ConfigurationError(key: key, reason: "unknown key", source: source)
+                }
+                do {
+                    try setting.apply(value, &configuration)
+                } catch let reason as ConfigurationValueError {
+                    throw ConfigurationError(key: key, reason: reason.message, source: source)
+                } catch {
+                    throw ConfigurationError(key: key, reason: "\(error)", source: source)
+                }
+            }
+        }
+        return configuration
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import GRDB
+
+extension BrainDatabase {
+    /// Saves a batch of memories for one owner: the seed's `save_company_memories` /
+    /// `save_user_memories`, made durable locally before it returns.
+    ///
+    /// Each item is upserted by (owner, slug): a new slug is `created`; a changed content, category
+    /// or metadata is `updated` (version + 1, pending push); an identical item is `unchanged` and
+    /// writes nothing. An invalid item fails alone; the valid items commit in one transaction.
+    /// An owner named by a RUT not seen before is created.
+    public func save(
+        _ brain: BrainKind, owner reference: OwnerReference, memories: [MemoryInput]
+    ) async throws -> SaveBatchResult {
+        guard !memories.isEmpty else {
+            throw BrainError.invalid(field: "memories", reason: "must hold at least one memory")
+        }
+        guard memories.count <= MemoryLimits.batchMaxItems else {
+            throw BrainError.invalid(field: "memories", reason: "at most \(MemoryLimits.batchMaxItems) items per batch")
+        }
+        // Validation needs no database, so it runs before the write lock is taken.
+        let validated: [Result<ValidMemory, BrainError>] = memories.enumerated().map { index, input in
+            Result { () throws(BrainError) in try input.validated(field: "memories[\(index)]") }
+        }
+        let writes = validated.compactMap { try? $0.get() }
+        var written: [SaveItemResult] = []
+        if !writes.isEmpty {
+            written = try await storageWrite { db in
+                let owner = try Owner.resolve(reference, brain: brain, create: true, in: db)
+                return try writes.map { try Self.upsert($0, brain: brain, owner: owner, in: db) }
+            }
+        } else if case .id = reference {
+            // Still report an unknown owner id, even when every item is invalid.
+            _ = try await writer.read { db in try Owner.resolve(reference, brain: brain, create: false, in: db) }
+        }
+        var writtenResults = written.makeIterator()
+        let items = validated.enumerated().map { index, outcome -> SaveItemResult in
+            switch outcome {
+            case .success: return writtenResults.next()!
+            case .failure(let error):
+                let slug = memories[index].slug
+                return SaveItemResult(slug: slug, status: .failed, syncState: nil, error: error.description)
+            }
+        }
+        return SaveBatchResult(items: items, brain: brain)
+    }
+
+    /// Upserts one validated memory inside the caller's transaction.
+    private static func upsert(_ memory: ValidMemory, brain: BrainKind, owner: Owner, in db: Database) throws -> SaveItemResult {
+        let metadataText = try CanonicalJSON.encode(memory.metadata)
+        let now = Timestamp.now()
+        let existing = try BrainRow.fetchOne(
+            db, sql: BrainRow.select(brain) + " WHERE b.\(brain.ownerColumn) = ? AND b.slug = ?",
+            arguments: [owner.id, memory.slug])
+
+        guard let existing else {
+            let id = UUID().uuidString.lowercased()
+            try db.execute(
+                sql: """
+                    INSERT INTO \(brain.table) (id, \(brain.ownerColumn), slug, category, content, extra_metadata,
+                                               created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [id, owner.id, memory.slug, memory.category, memory.content, metadataText, now, now])
+            try EventJournal.append(.created, brain: brain, ownerID: owner.id, recordID: id, slug: memory.slug, version: 1, in: db)
+            return SaveItemResult(slug: memory.slug, status: .created, syncState: .pending, error: nil)
+        }
+
+        let identical = !existing.deleted && existing.content == memory.content
+            && existing.category == memory.category && existing.extraMetadata == metadataText
+        if identical {
+            return SaveItemResult(slug: memory.slug, status: .unchanged, syncState: existing.syncState, error: nil)
+        }
+        // A tombstoned row comes back to life under its old id: Mem0 still holds (or will hold) its
+        // memory, so the next push is an update rather than a delete followed by an add.
+        let version = existing.version + 1
+        try db.execute(
+            sql: """
+                UPDATE \(brain.table)
+                SET category = ?, content = ?, extra_metadata = ?, updated_at = ?, version = ?, deleted = 0,
+                    sync_state = 'pending', sync_attempts = 0, next_attempt_at = NULL, last_error = NULL,
+                    created_at = CASE WHEN deleted = 1 THEN ? ELSE created_at END
+                WHERE id = ?
+                """,
+            arguments: [memory.category, memory.content, metadataText, now, version, now, existing.id])
+        let status: SaveStatus = existing.deleted ? .created : .updated
+        try EventJournal.append(
+            status == .created ? .created : .updated, brain: brain, ownerID: owner.id, recordID: existing.id,
+            slug: memory.slug, version: version, in: db)
+        return SaveItemResult(slug: memory.slug, status: status, syncState: .pending, error: nil)
+    }
+
+    /// Runs a write transaction, turning SQLite's "cannot write" failures into `storageUnavailable`
+    /// so callers can answer 503 and keep serving reads.
+    func storageWrite<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await writer.write(updates)
+        } catch let error as DatabaseError {
+            switch error.resultCode {
+            case .SQLITE_FULL, .SQLITE_READONLY, .SQLITE_IOERR, .SQLITE_CANTOPEN, .SQLITE_BUSY:
+                throw BrainError.storageUnavailable(reason: error.message ?? "\(error.resultCode)")
+            default:
+                throw error
+            }
+        }
+    }
+}

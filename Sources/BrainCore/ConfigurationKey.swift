@@ -1,0 +1,81 @@
+import TOMLKit
+
+/// Why a configuration value was refused; the caller adds the key and the file.
+struct ConfigurationValueError: Error {
+    var message: String
+}
+
+/// One TOML key and how it sets a field. The table below is the single list of supported keys.
+struct ConfigurationKey: Sendable {
+    let apply: @Sendable (any TOMLValueConvertible, inout BrainConfiguration) throws -> Void
+
+    static let all: [String: ConfigurationKey] = [
+        "server.socket": .string { $0.socketPath = try nonEmpty($1) },
+        "server.log_level": .string { configuration, value in
+            guard BrainConfiguration.logLevels.contains(value) else {
+                throw ConfigurationValueError(message: "'\(value)' is not one of \(BrainConfiguration.logLevels.joined(separator: ", "))")
+            }
+            configuration.logLevel = value
+        },
+        "server.max_body_bytes": .int(in: 1_024...(64 << 20)) { $0.maxBodyBytes = $1 },
+        "storage.database": .string { $0.databasePath = try nonEmpty($1) },
+        "storage.synchronous": .string { configuration, value in
+            guard let mode = BrainDatabase.Synchronous(rawValue: value) else {
+                throw ConfigurationValueError(message: "'\(value)' is not one of full, normal")
+            }
+            configuration.synchronous = mode
+        },
+        "identity.verify_rut_check_digit": .bool { $0.verifyRUTCheckDigit = $1 },
+        "mem0.api_key": .string { $0.mem0APIKey = $1.isEmpty ? nil : $1 },
+        "mem0.base_url": .string { configuration, value in
+            guard value.hasPrefix("http://") || value.hasPrefix("https://") else {
+                throw ConfigurationValueError(message: "must start with http:// or https://")
+            }
+            configuration.mem0BaseURL = value
+        },
+        "mem0.timeout_seconds": .number(in: 0.1...600) { $0.mem0TimeoutSeconds = $1 },
+    ]
+
+    private static func nonEmpty(_ value: String) throws -> String {
+        guard !value.isEmpty else { throw ConfigurationValueError(message: "must not be empty") }
+        return value
+    }
+
+    static func string(
+        _ set: @escaping @Sendable (inout BrainConfiguration, String) throws -> Void
+    ) -> ConfigurationKey {
+        ConfigurationKey { value, configuration in
+            guard let string = value.string else { throw ConfigurationValueError(message: "expected a string") }
+            try set(&configuration, string)
+        }
+    }
+
+    static func bool(_ set: @escaping @Sendable (inout BrainConfiguration, Bool) -> Void) -> ConfigurationKey {
+        ConfigurationKey { value, configuration in
+            guard let bool = value.bool else { throw ConfigurationValueError(message: "expected true or false") }
+            set(&configuration, bool)
+        }
+    }
+
+    static func int(in range: ClosedRange<Int>, _ set: @escaping @Sendable (inout BrainConfiguration, Int) -> Void) -> ConfigurationKey {
+        ConfigurationKey { value, configuration in
+            guard let int = value.int else { throw ConfigurationValueError(message: "expected an integer") }
+            guard range.contains(int) else {
+                throw ConfigurationValueError(message: "\(int) is outside \(range.lowerBound)...\(range.upperBound)")
+            }
+            set(&configuration, int)
+        }
+    }
+
+    static func number(in range: ClosedRange<Double>, _ set: @escaping @Sendable (inout BrainConfiguration, Double) -> Void) -> ConfigurationKey {
+        ConfigurationKey { value, configuration in
+            guard let number = value.double ?? value.int.map(Double.init) else {
+                throw ConfigurationValueError(message: "expected a number")
+            }
+            guard range.contains(number) else {
+                throw ConfigurationValueError(message: "\(number) is outside \(range.lowerBound)...\(range.upperBound)")
+            }
+            set(&configuration, number)
+        }
+    }
+}

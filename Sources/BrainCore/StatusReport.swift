@@ -1,0 +1,83 @@
+/// Version facts shared by the daemon and its clients.
+public enum BrainVersion {
+    /// The braind release.
+    public static let daemon = "0.1.0"
+    /// The HTTP API version, also sent as the `Braind-API-Version` header.
+    public static let api = "1"
+}
+
+/// The answer to `GET /v1/ping`.
+public struct PingReply: Sendable, Codable, Equatable {
+    public var ok: Bool
+    public var apiVersion: String
+    public var version: String
+
+    public init(ok: Bool = true, apiVersion: String = BrainVersion.api, version: String = BrainVersion.daemon) {
+        self.ok = ok
+        self.apiVersion = apiVersion
+        self.version = version
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case ok, version
+        case apiVersion = "api_version"
+    }
+}
+
+/// The answer to `GET /v1/status`.
+public struct StatusReport: Sendable, Codable, Equatable {
+    public struct Mem0: Sendable, Codable, Equatable {
+        /// Whether an API key is configured (the key itself is never reported).
+        public var configured: Bool
+        /// `offline: no MEM0_API_KEY`, `ok`, `unreachable` or `auth_failed`.
+        public var state: String
+
+        public init(configured: Bool, state: String) {
+            self.configured = configured
+            self.state = state
+        }
+    }
+
+    public var version: String
+    public var apiVersion: String
+    public var pid: Int32
+    public var uptimeSeconds: Double
+    public var database: String
+    public var socket: String
+    public var mem0: Mem0
+    public var brains: [String: BrainCounts]
+
+    public init(
+        version: String, apiVersion: String, pid: Int32, uptimeSeconds: Double, database: String, socket: String,
+        mem0: Mem0, brains: [String: BrainCounts]
+    ) {
+        self.version = version
+        self.apiVersion = apiVersion
+        self.pid = pid
+        self.uptimeSeconds = uptimeSeconds
+        self.database = database
+        self.socket = socket
+        self.mem0 = mem0
+        self.brains = brains
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case version, pid, database, socket, mem0, brains
+        case apiVersion = "api_version"
+        case uptimeSeconds = "uptime_seconds"
+    }
+}
+
+/// The error body of every non-2xx answer: `{"error": {"code", "message"}}`.
+public struct ErrorBody: Sendable, Codable, Equatable {
+    public struct Detail: Sendable, Codable, Equatable {
+        public var code: String
+        public var message: String
+    }
+
+    public var error: Detail
+
+    public init(code: String, message: String) {
+        error = Detail(code: code, message: message)
+    }
+}

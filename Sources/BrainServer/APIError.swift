@@ -1,0 +1,42 @@
+import BrainCore
+import Foundation
+import Hummingbird
+
+/// An error answered as `{"error": {"code", "message"}}` with its HTTP status.
+struct APIError: HTTPResponseError {
+    let status: HTTPResponse.Status
+    let code: String
+    let message: String
+
+    var headers: HTTPFields { [:] }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        JSONResponse.make(ErrorBody(code: code, message: message), status: status)
+    }
+
+    static func malformedJSON(_ detail: String) -> APIError {
+        APIError(status: .badRequest, code: "malformed_json", message: "request body is not valid JSON: \(detail)")
+    }
+
+    static func bodyTooLarge(limit: Int) -> APIError {
+        APIError(status: .contentTooLarge, code: "body_too_large", message: "request body exceeds \(limit) bytes")
+    }
+
+    static func routeNotFound(_ request: Request) -> APIError {
+        APIError(status: .notFound, code: "route_not_found", message: "no route for \(request.method) \(request.uri.path)")
+    }
+}
+
+extension APIError {
+    /// The one mapping from store errors to HTTP answers.
+    init(_ error: BrainError) {
+        switch error {
+        case .invalid:
+            self.init(status: .unprocessableContent, code: error.code, message: error.description)
+        case .ownerNotFound, .memoryNotFound:
+            self.init(status: .notFound, code: error.code, message: error.description)
+        case .storageUnavailable:
+            self.init(status: .serviceUnavailable, code: error.code, message: error.description)
+        }
+    }
+}

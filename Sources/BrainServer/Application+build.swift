@@ -1,0 +1,69 @@
+import BrainCore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// What the routes need to know about the daemon they run in.
+public struct APISettings: Sendable {
+    /// Largest request body accepted; larger bodies get 413.
+    public var maxBodyBytes: Int
+    /// Reject RUTs with a wrong check digit.
+    public var verifyRUTCheckDigit: Bool
+    /// Whether a Mem0 key is configured (reported in status; the key is never passed here).
+    public var mem0Configured: Bool
+    /// Socket path, reported in status.
+    public var socketPath: String
+    /// Daemon start time, for uptime.
+    public var startedAt: Date
+
+    public static let versionHeader = HTTPField.Name("Braind-API-Version")!
+
+    public init(
+        maxBodyBytes: Int = 1_048_576, verifyRUTCheckDigit: Bool = true, mem0Configured: Bool = false,
+        socketPath: String = "", startedAt: Date = Date()
+    ) {
+        self.maxBodyBytes = maxBodyBytes
+        self.verifyRUTCheckDigit = verifyRUTCheckDigit
+        self.mem0Configured = mem0Configured
+        self.socketPath = socketPath
+        self.startedAt = startedAt
+    }
+}
+
+/// The request context of the API.
+public typealias BrainRequestContext = BasicRequestContext
+
+/// Builds the `/v1` router. Tests call this directly with an in-memory database.
+public func buildRouter(
+    database: BrainDatabase, sync: any SyncControl, settings: APISettings
+) -> Router<BrainRequestContext> {
+    let router = Router(context: BrainRequestContext.self)
+    router.add(middleware: APIVersionMiddleware())
+    router.add(middleware: ErrorMiddleware())
+    let v1 = router.group("v1")
+    SystemController(database: database, sync: sync, settings: settings).addRoutes(to: v1)
+    for brain in BrainKind.allCases {
+        MemoriesController(brain: brain, database: database, sync: sync, settings: settings).addRoutes(to: v1)
+    }
+    return router
+}
+
+/// Builds the daemon's HTTP application on a Unix socket.
+/// - Parameters:
+///   - socketPath: where to listen; the caller holds the `SocketGuard` for it.
+///   - onReady: called once the socket accepts connections.
+public func buildApplication(
+    socketPath: String, database: BrainDatabase, sync: any SyncControl, settings: APISettings, logger: Logger,
+    onReady: @escaping @Sendable () async -> Void = {}
+) -> some ApplicationProtocol {
+    Application(
+        router: buildRouter(database: database, sync: sync, settings: settings),
+        configuration: .init(address: .unixDomainSocket(path: socketPath), serverName: "braind/\(BrainVersion.daemon)"),
+        onServerRunning: { _ in
+            // bind() honours the umask, but a socket must be 0600 whatever umask braind inherited.
+            chmod(socketPath, 0o600)
+            await onReady()
+        },
+        logger: logger)
+}

@@ -1,0 +1,126 @@
+import AsyncHTTPClient
+import BrainCore
+import Foundation
+import HTTPTypes
+import NIOCore
+import NIOHTTP1
+
+/// The one client of braind's socket API, shared by the CLI, the MCP bridge, tests and benchmarks.
+public struct DaemonClient: Sendable {
+    public let socketPath: String
+    /// Per-request deadline.
+    public var timeout: Duration
+
+    public init(socketPath: String, timeout: Duration = .seconds(30)) {
+        self.socketPath = socketPath
+        self.timeout = timeout
+    }
+
+    // MARK: - Typed calls
+
+    public func ping() async throws -> PingReply {
+        try await send(.GET, "/v1/ping", as: PingReply.self)
+    }
+
+    public func status() async throws -> StatusReport {
+        try await send(.GET, "/v1/status", as: StatusReport.self)
+    }
+
+    public func save(_ brain: BrainKind, owner: String, memories: [MemoryInput]) async throws -> SaveBatchResult {
+        let body = try JSONEncoder().encode(SaveBatchRequest(memories: memories))
+        return try await send(.POST, memoriesPath(brain, owner), body: body, as: SaveBatchResult.self)
+    }
+
+    /// Sends a save body as given (for `brain save --file`), so the daemon validates it, not the CLI.
+    public func save(_ brain: BrainKind, owner: String, rawBody: Data) async throws -> SaveBatchResult {
+        try await send(.POST, memoriesPath(brain, owner), body: rawBody, as: SaveBatchResult.self)
+    }
+
+    public func memory(_ brain: BrainKind, owner: String, slug: String) async throws -> Memory {
+        try await send(.GET, memoriesPath(brain, owner) + "/" + Self.escape(slug), as: Memory.self)
+    }
+
+    public func list(
+        _ brain: BrainKind, owner: String, category: String? = nil, limit: Int? = nil, cursor: String? = nil
+    ) async throws -> MemoryPage {
+        var query: [String] = []
+        if let category { query.append("category=\(Self.escape(category))") }
+        if let limit { query.append("limit=\(limit)") }
+        if let cursor { query.append("cursor=\(Self.escape(cursor))") }
+        let path = memoriesPath(brain, owner) + (query.isEmpty ? "" : "?" + query.joined(separator: "&"))
+        return try await send(.GET, path, as: MemoryPage.self)
+    }
+
+    public func delete(_ brain: BrainKind, owner: String, slug: String) async throws -> DeleteResult {
+        try await send(.DELETE, memoriesPath(brain, owner) + "/" + Self.escape(slug), as: DeleteResult.self)
+    }
+
+    // MARK: - Transport
+
+    /// Sends a request and decodes a 2xx answer; any other answer throws `DaemonClientError.api`.
+    public func send<T: Decodable>(_ method: HTTPMethod, _ path: String, body: Data? = nil, as type: T.Type) async throws -> T {
+        let (status, data) = try await raw(method, path, body: body)
+        guard (200..<300).contains(status) else {
+            let error = try? JSONDecoder().decode(ErrorBody.self, from: data)
+            throw DaemonClientError.api(
+                status: status, code: error?.error.code ?? "http_\(status)",
+                message: error?.error.message ?? String(decoding: data, as: UTF8.self))
+        }
+        do {
+            return try JSONDecoder().decode(T.self, from: data)
+        } catch {
+            throw DaemonClientError.unexpectedAnswer("\(T.self): \(error)")
+        }
+    }
+
+    /// Sends a request and returns the status and body, whatever the status.
+    public func raw(_ method: HTTPMethod, _ path: String, body: Data? = nil) async throws -> (status: Int, body: Data) {
+        // A stale socket file (daemon killed) makes the connection pool retry until the deadline;
+        // one connect() up front turns "not running" into an immediate, clear answer.
+        guard UnixSocketProbe.accepts(socketPath) else { throw DaemonClientError.notRunning(socket: socketPath) }
+        guard let url = URL(httpURLWithSocketPath: socketPath, uri: path) else {
+            throw DaemonClientError.unexpectedAnswer("cannot build a URL for \(path)")
+        }
+        var request = HTTPClientRequest(url: url.absoluteString)
+        request.method = method
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: body))
+        }
+        do {
+            let response = try await HTTPClient.shared.execute(request, timeout: .init(timeout))
+            let buffer = try await response.body.collect(upTo: 64 << 20)
+            return (Int(response.status.code), Data(buffer: buffer))
+        } catch let error as HTTPClientError {
+            if !UnixSocketProbe.accepts(socketPath) { throw DaemonClientError.notRunning(socket: socketPath) }
+            throw DaemonClientError.transport("\(error)")
+        }
+    }
+
+    private func memoriesPath(_ brain: BrainKind, _ owner: String) -> String {
+        "/v1/\(brain.pathSegment)/\(Self.escape(owner))/memories"
+    }
+
+    private static func escape(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/", "?", "&", "=", "#"])) ?? text
+    }
+}
+
+/// What can go wrong talking to braind.
+public enum DaemonClientError: Error, Equatable, CustomStringConvertible {
+    /// Nothing is listening on the socket.
+    case notRunning(socket: String)
+    /// braind answered with an error body.
+    case api(status: Int, code: String, message: String)
+    case transport(String)
+    case unexpectedAnswer(String)
+
+    public var description: String {
+        switch self {
+        case .notRunning(let socket): "braind is not running on \(socket)"
+        case .api(let status, let code, let message): "\(message) (HTTP \(status), \(code))"
+        case .transport(let detail): "cannot talk to braind: \(detail)"
+        case .unexpectedAnswer(let detail): "unexpected answer from braind: \(detail)"
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import BrainCore
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// JSON bodies in and out of the API, in one place so every route encodes and decodes alike.
+enum JSONResponse {
+    /// Encodes a value as a JSON response. Keys are sorted so answers are stable for scripts.
+    static func make(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var data = (try? encoder.encode(value)) ?? Data(#"{"error":{"code":"internal","message":"encoding failed"}}"#.utf8)
+        data.append(0x0A)
+        return Response(
+            status: status,
+            headers: [.contentType: "application/json; charset=utf-8"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// Reads and decodes a JSON body, mapping every failure to a precise 4xx.
+    static func decode<T: Decodable>(_ type: T.Type, from request: Request, limit: Int) async throws -> T {
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: limit)
+        } catch is NIOTooManyBytesError {
+            throw APIError.bodyTooLarge(limit: limit)
+        }
+        guard buffer.readableBytes > 0 else { throw APIError.malformedJSON("the body is empty") }
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(buffer: buffer))
+        } catch let error as BrainError {
+            throw APIError(error)
+        } catch DecodingError.dataCorrupted(let context) {
+            let underlying = (context.underlyingError as NSError?)?.localizedDescription ?? context.debugDescription
+            throw APIError.malformedJSON(underlying)
+        } catch let error as DecodingError {
+            throw APIError(BrainError.invalid(field: error.fieldPath, reason: error.reason))
+        }
+    }
+}
+
+extension DecodingError {
+    /// The JSON path of the failing field, e.g. `memories[1].slug`.
+    var fieldPath: String {
+        let path: [any CodingKey]
+        switch self {
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+            path = context.codingPath
+        case .keyNotFound(let key, let context):
+            path = context.codingPath + [key]
+        @unknown default:
+            path = []
+        }
+        let text = path.reduce(into: "") { text, key in
+            if let index = key.intValue { text += "[\(index)]" } else { text += (text.isEmpty ? "" : ".") + key.stringValue }
+        }
+        return text.isEmpty ? "body" : text
+    }
+
+    var reason: String {
+        switch self {
+        case .typeMismatch(let type, _): "expected \(type)"
+        case .valueNotFound(let type, _): "expected \(type), found null"
+        case .keyNotFound: "is required"
+        case .dataCorrupted(let context): context.debugDescription
+        @unknown default: "is invalid"
+        }
+    }
+}

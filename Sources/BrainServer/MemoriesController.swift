@@ -1,0 +1,64 @@
+import BrainCore
+import Hummingbird
+
+/// `/v1/{companies|users}/{owner}/memories[/{slug}]`: the seed's save operations plus reads and
+/// deletes, for one brain.
+struct MemoriesController<Context: RequestContext> {
+    let brain: BrainKind
+    let database: BrainDatabase
+    let sync: any SyncControl
+    let settings: APISettings
+
+    func addRoutes(to group: RouterGroup<Context>) {
+        group.group("\(brain.pathSegment)/:owner/memories")
+            .post(use: save)
+            .get(use: list)
+            .get(":slug", use: get)
+            .delete(":slug", use: delete)
+    }
+
+    @Sendable func save(_ request: Request, context: Context) async throws -> Response {
+        let owner = try owner(context)
+        let body = try await JSONResponse.decode(SaveBatchRequest.self, from: request, limit: settings.maxBodyBytes)
+        let result = try await database.save(brain, owner: owner, memories: body.memories)
+        if result.items.contains(where: { $0.status == .created || $0.status == .updated }) {
+            sync.localChangesCommitted()
+        }
+        return JSONResponse.make(result)
+    }
+
+    @Sendable func list(_ request: Request, context: Context) async throws -> Response {
+        let owner = try owner(context)
+        let query = request.uri.queryParameters
+        var limit = BrainDatabase.defaultPageSize
+        if let text = query.get("limit") {
+            guard let value = Int(text) else {
+                throw BrainError.invalid(field: "limit", reason: "'\(text)' is not an integer")
+            }
+            limit = value
+        }
+        let page = try await database.list(
+            brain, owner: owner, category: query.get("category"), limit: limit, cursor: query.get("cursor"))
+        return JSONResponse.make(page)
+    }
+
+    @Sendable func get(_ request: Request, context: Context) async throws -> Response {
+        let memory = try await database.memory(brain, owner: try owner(context), slug: try slug(context))
+        return JSONResponse.make(memory)
+    }
+
+    @Sendable func delete(_ request: Request, context: Context) async throws -> Response {
+        let result = try await database.delete(brain, owner: try owner(context), slug: try slug(context))
+        if result.status == "tombstoned" { sync.localChangesCommitted() }
+        return JSONResponse.make(result)
+    }
+
+    private func owner(_ context: Context) throws -> OwnerReference {
+        let text = try context.parameters.require("owner")
+        return try OwnerReference(text.removingPercentEncoding ?? text, verifyCheckDigit: settings.verifyRUTCheckDigit)
+    }
+
+    private func slug(_ context: Context) throws -> String {
+        try context.parameters.require("slug")
+    }
+}

@@ -1,0 +1,45 @@
+import BrainCore
+import Foundation
+import Hummingbird
+
+/// `/v1/ping` and `/v1/status`: liveness and what the daemon holds.
+struct SystemController<Context: RequestContext> {
+    let database: BrainDatabase
+    let sync: any SyncControl
+    let settings: APISettings
+
+    func addRoutes(to group: RouterGroup<Context>) {
+        group.get("ping", use: ping)
+        group.get("status", use: status)
+    }
+
+    @Sendable func ping(_ request: Request, context: Context) async throws -> Response {
+        JSONResponse.make(PingReply())
+    }
+
+    @Sendable func status(_ request: Request, context: Context) async throws -> Response {
+        var brains: [String: BrainCounts] = [:]
+        for brain in BrainKind.allCases {
+            brains[brain.rawValue] = try await database.counts(brain)
+        }
+        let report = StatusReport(
+            version: BrainVersion.daemon,
+            apiVersion: BrainVersion.api,
+            pid: ProcessInfo.processInfo.processIdentifier,
+            uptimeSeconds: (Date().timeIntervalSince(settings.startedAt) * 1000).rounded() / 1000,
+            database: database.path ?? ":memory:",
+            socket: settings.socketPath,
+            mem0: .init(configured: settings.mem0Configured, state: await sync.mem0State()),
+            brains: brains)
+        return JSONResponse.make(report)
+    }
+}
+
+/// Adds the API version header to every answer, so clients can detect a daemon of another API.
+struct APIVersionMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var response = try await next(request, context)
+        response.headers[APISettings.versionHeader] = BrainVersion.api
+        return response
+    }
+}

@@ -1,0 +1,56 @@
+import ArgumentParser
+import BrainCore
+import BrainServer
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// `braind`: the memory daemon. Parses options, resolves the configuration, and runs the services.
+@main
+struct BraindCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "braind",
+        abstract: "Local memory daemon for AI agents: SQLite brain tables, Mem0 sync, a Unix-socket API.",
+        discussion: """
+            Without MEM0_API_KEY braind works offline: saves, lists and searches are local and
+            pending work is pushed once a key is configured. Stop it with SIGTERM or Ctrl-C.
+            """,
+        version: BrainVersion.daemon)
+
+    @Option(help: "Unix socket to listen on (default: $BRAIND_SOCKET, config, $XDG_RUNTIME_DIR/braind/braind.sock).")
+    var socket: String?
+
+    @Option(help: "SQLite database file (default: $BRAIND_DB, config, $XDG_DATA_HOME/braind/brain.sqlite).")
+    var db: String?
+
+    @Option(help: "TOML configuration file (default: $BRAIND_CONFIG, then $XDG_CONFIG_HOME/braind/braind.toml if present).")
+    var config: String?
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (default: config, then info).")
+    var logLevel: String?
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let paths = RuntimePaths(environment: environment)
+        let settings: DaemonSettings
+        do {
+            settings = try DaemonSettings.resolve(
+                flags: .init(socket: socket, database: db, config: config, logLevel: logLevel), paths: paths,
+                environment: environment)
+        } catch {
+            FileHandle.standardError.write(Data("braind: error: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = settings.logLevel
+            return handler
+        }
+        do {
+            try await Daemon(settings: settings).run()
+        } catch let error as SocketGuardError {
+            FileHandle.standardError.write(Data("braind: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+}

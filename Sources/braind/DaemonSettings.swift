@@ -1,0 +1,39 @@
+import BrainCore
+import Foundation
+import Logging
+
+/// Everything the daemon needs to start, after flags, environment and file are merged.
+struct DaemonSettings: Sendable {
+    struct Flags {
+        var socket: String?
+        var database: String?
+        var config: String?
+        var logLevel: String?
+    }
+
+    var configuration: BrainConfiguration
+    var configFile: String?
+    var socketPath: String
+    var databasePath: String
+    var logLevel: Logger.Level
+
+    /// Precedence, for every setting: flag, then environment, then config file, then default.
+    static func resolve(flags: Flags, paths: RuntimePaths, environment: [String: String]) throws -> DaemonSettings {
+        let configFile = paths.configFile(flag: flags.config)
+        var configuration = try configFile.map { path in try BrainConfiguration.load(path: path) } ?? BrainConfiguration()
+        if let key = environment["MEM0_API_KEY"], !key.isEmpty { configuration.mem0APIKey = key }
+        if let url = environment["MEM0_BASE_URL"], !url.isEmpty { configuration.mem0BaseURL = url }
+        let levelName = flags.logLevel ?? environment["BRAIND_LOG_LEVEL"] ?? configuration.logLevel
+        guard let level = Logger.Level(rawValue: levelName) else {
+            throw ConfigurationError(
+                key: "log level", reason: "'\(levelName)' is not one of \(BrainConfiguration.logLevels.joined(separator: ", "))",
+                source: flags.logLevel != nil ? "--log-level" : "BRAIND_LOG_LEVEL")
+        }
+        return DaemonSettings(
+            configuration: configuration,
+            configFile: configFile,
+            socketPath: paths.socket(flag: flags.socket, configuration: configuration),
+            databasePath: paths.database(flag: flags.database, configuration: configuration),
+            logLevel: level)
+    }
+}
