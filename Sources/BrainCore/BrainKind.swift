@@ -37,8 +37,8 @@ public enum BrainKind: String, Sendable, Codable, CaseIterable {
     }
 
     /// Accepts `company`, `companies`, `user` or `users`.
-    public init?(argument: String) {
-        switch argument.lowercased() {
+    public init?(name: String) {
+        switch name.lowercased() {
         case "company", "companies": self = .company
         case "user", "users": self = .user
         default: return nil

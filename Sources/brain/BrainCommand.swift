@@ -1,0 +1,51 @@
+import ArgumentParser
+import BrainCore
+import BrainServer
+import Foundation
+
+/// `brain`: the command-line client of braind.
+@main
+struct BrainCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "brain",
+        abstract: "Save, read and inspect AI-agent memories kept by braind.",
+        version: BrainVersion.daemon,
+        subcommands: [
+            SaveCommand.self, GetCommand.self, ListCommand.self, DeleteCommand.self, StatusCommand.self,
+            PingCommand.self,
+        ])
+}
+
+/// Options every subcommand shares: where the daemon is and how to print.
+struct GlobalOptions: ParsableArguments {
+    @Option(help: "braind's socket (default: $BRAIND_SOCKET, config, $XDG_RUNTIME_DIR/braind/braind.sock).")
+    var socket: String?
+
+    @Option(help: "Configuration file used to find the socket (default: as braind).")
+    var config: String?
+
+    @Flag(help: "Print JSON, for scripts.")
+    var json = false
+
+    /// The socket client, found the same way braind finds its socket.
+    func client() throws -> DaemonClient {
+        let paths = RuntimePaths()
+        let configuration: BrainConfiguration?
+        do {
+            configuration = try paths.configFile(flag: config).map { try BrainConfiguration.load(path: $0) }
+        } catch {
+            throw CLIError(message: "\(error)", hint: "fix the configuration file or pass --socket")
+        }
+        return DaemonClient(socketPath: paths.socket(flag: socket, configuration: configuration))
+    }
+}
+
+/// Which brain a command addresses.
+extension BrainKind: ExpressibleByArgument {
+    public init?(argument: String) {
+        guard let kind = BrainKind(name: argument) else { return nil }
+        self = kind
+    }
+
+    public static var allValueStrings: [String] { ["company", "user"] }
+}

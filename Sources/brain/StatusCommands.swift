@@ -1,0 +1,46 @@
+import ArgumentParser
+import BrainCore
+import BrainServer
+import Foundation
+
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "status", abstract: "Show what braind holds and its Mem0 state.")
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() async throws {
+        try await runReportingErrors {
+            let status = try await global.client().status()
+            if global.json { return try printJSON(status) }
+            print("braind \(status.version) (API \(status.apiVersion)), pid \(status.pid), up \(Int(status.uptimeSeconds))s")
+            print("socket    \(status.socket)")
+            print("database  \(status.database)")
+            print("mem0      \(status.mem0.state)")
+            let rows = BrainKind.allCases.map { brain -> [String] in
+                let counts = status.brains[brain.rawValue] ?? BrainCounts()
+                return [
+                    brain.rawValue, "\(counts.live)", "\(counts.pending)", "\(counts.inFlight)", "\(counts.synced)",
+                    "\(counts.failed)", "\(counts.tombstones)", counts.oldestPendingSince ?? "-",
+                ]
+            }
+            printTable(headers: ["BRAIN", "LIVE", "PENDING", "IN FLIGHT", "SYNCED", "FAILED", "TOMBSTONES", "OLDEST PENDING"], rows: rows)
+        }
+    }
+}
+
+struct PingCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "ping", abstract: "Check that braind answers.")
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() async throws {
+        try await runReportingErrors {
+            let client = try global.client()
+            let started = ContinuousClock.now
+            let reply = try await client.ping()
+            let elapsed = ContinuousClock.now - started
+            if global.json { return try printJSON(reply) }
+            print("braind \(reply.version) (API \(reply.apiVersion)) on \(client.socketPath): \(elapsed.formatted(.units(allowed: [.milliseconds, .microseconds], width: .narrow)))")
+        }
+    }
+}
