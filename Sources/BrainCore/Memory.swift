@@ -48,4 +48,9 @@ public struct DeleteResult: Sendable, Codable, Equatable {
     public var slug: String
     /// `tombstoned` when Mem0 still has to delete it; `purged` when it never reached Mem0.
     public var status: String
+
+    public init(slug: String, status: String) {
+        self.slug = slug
+        self.status = status
+    }
 }

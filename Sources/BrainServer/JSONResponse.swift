@@ -26,8 +26,12 @@ enum JSONResponse {
             throw APIError.bodyTooLarge(limit: limit)
         }
         guard buffer.readableBytes > 0 else { throw APIError.malformedJSON("the body is empty") }
+        let data = Data(buffer: buffer)
+        // JSON text must be UTF-8; checking first gives a precise message instead of a type error
+        // from deep inside the decoder.
+        guard String(validating: data, as: UTF8.self) != nil else { throw APIError.malformedJSON("the body is not valid UTF-8") }
         do {
-            return try JSONDecoder().decode(T.self, from: Data(buffer: buffer))
+            return try JSONDecoder().decode(T.self, from: data)
         } catch let error as BrainError {
             throw APIError(error)
         } catch DecodingError.dataCorrupted(let context) {

@@ -1,0 +1,120 @@
+import BrainServer
+import Foundation
+import Testing
+
+/// Where `swift build` put the executables under test (next to the test bundle).
+enum Binaries {
+    static let directory: URL = {
+        let candidates = [
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
+            Bundle.main.bundleURL,
+            Bundle.main.bundleURL.deletingLastPathComponent(),
+        ]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.appendingPathComponent("braind").path) }
+            ?? candidates[0]
+    }()
+
+    static func url(_ name: String) -> URL { directory.appendingPathComponent(name) }
+}
+
+/// A short private temporary directory: socket paths must stay under 108 bytes.
+func makeShortTemporaryDirectory() throws -> String {
+    var template = Array("/tmp/bd-XXXXXX".utf8CString)
+    guard let path = mkdtemp(&template) else { throw POSIXError(.EIO) }
+    return String(cString: path)
+}
+
+/// A real `braind` process on a temporary socket and database.
+final class DaemonProcess: @unchecked Sendable {
+    let directory: String
+    let socketPath: String
+    let databasePath: String
+    let process = Process()
+    /// braind's stderr goes to a file: a pipe nobody drains would block a chatty daemon.
+    let logPath: String
+
+    /// Starts braind and waits until it answers a ping.
+    init(directory: String? = nil, extraArguments: [String] = [], environment: [String: String] = [:]) async throws {
+        self.directory = try directory ?? makeShortTemporaryDirectory()
+        socketPath = self.directory + "/run/braind.sock"
+        databasePath = self.directory + "/data/brain.sqlite"
+        logPath = self.directory + "/braind-\(UUID().uuidString.prefix(8)).log"
+        process.executableURL = Binaries.url("braind")
+        process.arguments = ["--socket", socketPath, "--db", databasePath, "--log-level", "debug"] + extraArguments
+        var env = ProcessInfo.processInfo.environment
+        env.removeValue(forKey: "MEM0_API_KEY")
+        env.removeValue(forKey: "BRAIND_CONFIG")
+        env["XDG_CONFIG_HOME"] = self.directory + "/no-config"
+        process.environment = env.merging(environment) { $1 }
+        FileManager.default.createFile(atPath: logPath, contents: nil)
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        try log.seekToEnd()
+        process.standardError = log
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        try await waitUntilReady()
+    }
+
+    var client: DaemonClient { DaemonClient(socketPath: socketPath, timeout: .seconds(10)) }
+
+    private func waitUntilReady() async throws {
+        let deadline = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < deadline {
+            if (try? await client.ping()) != nil { return }
+            guard process.isRunning else { throw DaemonError.exited(stderr: readStderr()) }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw DaemonError.notReady
+    }
+
+    /// Sends a signal and waits for the process to exit; returns its exit status.
+    @discardableResult
+    func stop(signal: Int32 = SIGTERM) async throws -> Int32 {
+        kill(process.processIdentifier, signal)
+        let deadline = ContinuousClock.now + .seconds(20)
+        while process.isRunning {
+            guard ContinuousClock.now < deadline else { throw DaemonError.didNotExit }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        return process.terminationStatus
+    }
+
+    /// Everything braind wrote to stderr so far.
+    func readStderr() -> String {
+        (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+    }
+
+    func removeDirectory() {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    enum DaemonError: Error {
+        case exited(stderr: String)
+        case notReady
+        case didNotExit
+    }
+}
+
+/// Runs a command to completion and returns its exit status and outputs.
+func runCommand(_ executable: URL, _ arguments: [String], environment: [String: String] = [:], stdin: String? = nil)
+    throws -> (status: Int32, stdout: String, stderr: String)
+{
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    let input = Pipe()
+    process.standardInput = input
+    try process.run()
+    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+    try input.fileHandleForWriting.close()
+    let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
+    let stderrData = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: stdoutData, as: UTF8.self), String(decoding: stderrData, as: UTF8.self))
+}
