@@ -122,7 +122,7 @@ let package = Package(
         // Starts the real braind and brain binaries on temporary sockets.
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["braind", "brain", "fake-mem0", "BrainServer", "BrainCore"],
+            dependencies: ["braind", "brain", "fake-mem0", "BrainServer", "BrainCore", "FakeMem0"],
             swiftSettings: swiftSettings
         ),
     ]

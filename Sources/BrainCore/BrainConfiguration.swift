@@ -23,6 +23,14 @@ public struct BrainConfiguration: Sendable, Equatable {
     public var mem0BaseURL: String = "https://api.mem0.ai"
     /// `mem0.timeout_seconds`: per-request timeout for Mem0 calls.
     public var mem0TimeoutSeconds: Double = 30
+    /// `sync.concurrency`: Mem0 calls in flight at once.
+    public var syncConcurrency: Int = 8
+    /// `sync.interval_seconds`: how often the push worker looks for due work unprompted.
+    public var syncIntervalSeconds: Double = 30
+    /// `sync.debounce_ms`: how long after a write the worker waits to gather more writes.
+    public var syncDebounceMilliseconds: Int = 20
+    /// `sync.backoff_cap_seconds`: the longest wait between retries.
+    public var syncBackoffCapSeconds: Double = 300
 
     public init() {}
 

@@ -20,6 +20,7 @@ struct BrainRow: FetchableRecord, Sendable {
     var lastError: String?
     var pushStartedAt: String?
     var deleted: Bool
+    var attempts: Int
 
     init(row: Row) throws {
         id = row["id"]
@@ -39,6 +40,7 @@ struct BrainRow: FetchableRecord, Sendable {
         lastError = row["last_error"]
         pushStartedAt = row["push_started_at"]
         deleted = row["deleted"]
+        attempts = row["sync_attempts"]
     }
 
     /// `SELECT` of every column this type reads, for one brain, aliased to shared names.
@@ -46,7 +48,7 @@ struct BrainRow: FetchableRecord, Sendable {
         """
         SELECT b.id, b.\(brain.ownerColumn) AS owner_id, o.rut AS owner_rut, b.memory_id, b.slug, b.category,
                b.content, b.extra_metadata, b.created_at, b.updated_at, b.version, b.synced_version,
-               b.sync_state, b.last_error, b.push_started_at, b.deleted
+               b.sync_state, b.last_error, b.push_started_at, b.deleted, b.sync_attempts
         FROM \(brain.table) b JOIN \(brain.ownerTable) o ON o.id = b.\(brain.ownerColumn)
         """
     }

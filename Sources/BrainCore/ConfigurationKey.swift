@@ -34,6 +34,10 @@ struct ConfigurationKey: Sendable {
             configuration.mem0BaseURL = value
         },
         "mem0.timeout_seconds": .number(in: 0.1...600) { $0.mem0TimeoutSeconds = $1 },
+        "sync.concurrency": .int(in: 1...256) { $0.syncConcurrency = $1 },
+        "sync.interval_seconds": .number(in: 0.1...86_400) { $0.syncIntervalSeconds = $1 },
+        "sync.debounce_ms": .int(in: 0...10_000) { $0.syncDebounceMilliseconds = $1 },
+        "sync.backoff_cap_seconds": .number(in: 1...86_400) { $0.syncBackoffCapSeconds = $1 },
     ]
 
     private static func nonEmpty(_ value: String) throws -> String {

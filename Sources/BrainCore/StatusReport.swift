@@ -29,12 +29,24 @@ public struct StatusReport: Sendable, Codable, Equatable {
     public struct Mem0: Sendable, Codable, Equatable {
         /// Whether an API key is configured (the key itself is never reported).
         public var configured: Bool
-        /// `offline: no MEM0_API_KEY`, `ok`, `unreachable` or `auth_failed`.
+        /// `offline: no MEM0_API_KEY`, `starting`, `ok`, `unreachable` or `auth_failed`.
         public var state: String
+        /// When a push last succeeded.
+        public var lastPushAt: String?
+        /// The last push error since the last success.
+        public var lastError: String?
 
-        public init(configured: Bool, state: String) {
+        public init(configured: Bool, sync: SyncStatus) {
             self.configured = configured
-            self.state = state
+            state = sync.state
+            lastPushAt = sync.lastPushAt
+            lastError = sync.lastError
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case configured, state
+            case lastPushAt = "last_push_at"
+            case lastError = "last_error"
         }
     }
 

@@ -3,13 +3,38 @@
 public protocol SyncControl: Sendable {
     /// Called after a transaction with local changes commits, so pushing can start early.
     func localChangesCommitted()
-    /// A one-line description of the Mem0 connection, e.g. `offline: no MEM0_API_KEY` or `ok`.
-    func mem0State() async -> String
+    /// The Mem0 connection as status reports it.
+    func syncStatus() async -> SyncStatus
+}
+
+/// What status shows about pushing to Mem0. Never carries the key.
+public struct SyncStatus: Sendable, Codable, Equatable {
+    /// `offline: no MEM0_API_KEY`, `starting`, `ok`, `unreachable` or `auth_failed`.
+    public var state: String
+    /// When a push last succeeded.
+    public var lastPushAt: String?
+    /// The last push error, if any since the last success.
+    public var lastError: String?
+
+    public init(state: String, lastPushAt: String? = nil, lastError: String? = nil) {
+        self.state = state
+        self.lastPushAt = lastPushAt
+        self.lastError = lastError
+    }
+
+    /// The state of a daemon with no key.
+    public static let offline = SyncStatus(state: "offline: no MEM0_API_KEY")
+
+    enum CodingKeys: String, CodingKey {
+        case state
+        case lastPushAt = "last_push_at"
+        case lastError = "last_error"
+    }
 }
 
 /// Sync when no Mem0 key is configured: changes stay pending locally until a key is provided.
 public struct OfflineSync: SyncControl {
     public init() {}
     public func localChangesCommitted() {}
-    public func mem0State() async -> String { "offline: no MEM0_API_KEY" }
+    public func syncStatus() async -> SyncStatus { .offline }
 }

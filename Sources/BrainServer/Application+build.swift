@@ -43,6 +43,7 @@ public func buildRouter(
     router.add(middleware: ErrorMiddleware())
     let v1 = router.group("v1")
     SystemController(database: database, sync: sync, settings: settings).addRoutes(to: v1)
+    SyncController(database: database, sync: sync).addRoutes(to: v1)
     for brain in BrainKind.allCases {
         MemoriesController(brain: brain, database: database, sync: sync, settings: settings).addRoutes(to: v1)
     }

@@ -55,6 +55,23 @@ public struct DaemonClient: Sendable {
         try await send(.DELETE, memoriesPath(brain, owner) + "/" + Self.escape(slug), as: DeleteResult.self)
     }
 
+    /// Rows Mem0 refused, newest first.
+    public func failed(brain: BrainKind? = nil, limit: Int? = nil) async throws -> [Memory] {
+        var query: [String] = []
+        if let brain { query.append("brain=\(brain.rawValue)") }
+        if let limit { query.append("limit=\(limit)") }
+        let path = "/v1/failed" + (query.isEmpty ? "" : "?" + query.joined(separator: "&"))
+        return try await send(.GET, path, as: FailedMemories.self).memories
+    }
+
+    /// Puts failed rows back in the push queue; returns how many.
+    public func retry(brain: BrainKind? = nil) async throws -> Int {
+        try await send(.POST, "/v1/retry" + (brain.map { "?brain=\($0.rawValue)" } ?? ""), as: RetryCount.self).retried
+    }
+
+    private struct FailedMemories: Decodable { var memories: [Memory] }
+    private struct RetryCount: Decodable { var retried: Int }
+
     // MARK: - Transport
 
     /// Sends a request and decodes a 2xx answer; any other answer throws `DaemonClientError.api`.

@@ -29,7 +29,7 @@ struct SystemController<Context: RequestContext> {
             uptimeSeconds: (Date().timeIntervalSince(settings.startedAt) * 1000).rounded() / 1000,
             database: database.path ?? ":memory:",
             socket: settings.socketPath,
-            mem0: .init(configured: settings.mem0Configured, state: await sync.mem0State()),
+            mem0: .init(configured: settings.mem0Configured, sync: await sync.syncStatus()),
             brains: brains)
         return JSONResponse.make(report)
     }

@@ -98,17 +98,38 @@ struct GetCommand: AsyncParsableCommand {
 }
 
 struct ListCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "List an owner's memories.")
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "List an owner's memories, or with --failed the rows Mem0 refused.")
 
     @OptionGroup var global: GlobalOptions
-    @Argument(help: "company or user.") var brain: BrainKind
-    @Argument(help: "The owner's RUT or UUID.") var owner: String
+    @Argument(help: "company or user.") var brain: BrainKind?
+    @Argument(help: "The owner's RUT or UUID.") var owner: String?
     @Option(help: "Only this category.") var category: String?
     @Option(help: "Page size (1-1000).") var limit: Int?
     @Option(help: "Continue after this slug (the previous page's next_cursor).") var cursor: String?
+    @Flag(help: "List rows whose push Mem0 refused, across owners (`brain retry` pushes them again).") var failed = false
+
+    func validate() throws {
+        if failed {
+            guard owner == nil, category == nil, cursor == nil else {
+                throw ValidationError("--failed lists across owners; it takes only an optional brain and --limit")
+            }
+        } else if brain == nil || owner == nil {
+            throw ValidationError("give a brain (company or user) and an OWNER, or --failed")
+        }
+    }
 
     func run() async throws {
         try await runReportingErrors {
+            if failed {
+                let memories = try await global.client().failed(brain: brain, limit: limit)
+                if global.json { return try printJSON(memories) }
+                printTable(
+                    headers: ["BRAIN", "OWNER", "SLUG", "ERROR"],
+                    rows: memories.map { [$0.brain.rawValue, $0.ownerRUT, $0.slug, $0.lastError ?? "-"] }, lastColumnWidth: 100)
+                return
+            }
+            guard let brain, let owner else { return }
             let page = try await global.client().list(brain, owner: owner, category: category, limit: limit, cursor: cursor)
             if global.json { return try printJSON(page) }
             printTable(

@@ -16,6 +16,8 @@ struct StatusCommand: AsyncParsableCommand {
             print("socket    \(status.socket)")
             print("database  \(status.database)")
             print("mem0      \(status.mem0.state)")
+            if let last = status.mem0.lastPushAt { print("last push \(last)") }
+            if let error = status.mem0.lastError { print("last error \(error)") }
             let rows = BrainKind.allCases.map { brain -> [String] in
                 let counts = status.brains[brain.rawValue] ?? BrainCounts()
                 return [
@@ -41,6 +43,22 @@ struct PingCommand: AsyncParsableCommand {
             let elapsed = ContinuousClock.now - started
             if global.json { return try printJSON(reply) }
             print("braind \(reply.version) (API \(reply.apiVersion)) on \(client.socketPath): \(elapsed.formatted(.units(allowed: [.milliseconds, .microseconds], width: .narrow)))")
+        }
+    }
+}
+
+struct RetryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "retry", abstract: "Push the rows Mem0 refused again (see `brain list --failed`).")
+
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "Only this brain: company or user.") var brain: BrainKind?
+
+    func run() async throws {
+        try await runReportingErrors {
+            let count = try await global.client().retry(brain: brain)
+            if global.json { return try printJSON(["retried": count]) }
+            print("\(count) failed row\(count == 1 ? "" : "s") queued for another push")
         }
     }
 }

@@ -1,5 +1,6 @@
 import BrainCore
 import BrainServer
+import BrainSync
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -23,7 +24,8 @@ struct Daemon {
         defer { try? database.close() }
 
         let configuration = settings.configuration
-        let sync: any SyncControl = OfflineSync()
+        let worker = makePushWorker(database: database)
+        let sync: any SyncControl = worker ?? OfflineSync()
         let apiSettings = APISettings(
             maxBodyBytes: configuration.maxBodyBytes,
             verifyRUTCheckDigit: configuration.verifyRUTCheckDigit,
@@ -34,7 +36,7 @@ struct Daemon {
         let app = buildApplication(
             socketPath: settings.socketPath, database: database, sync: sync, settings: apiSettings, logger: logger,
             onReady: {
-                let mem0State = await sync.mem0State()
+                let mem0State = await sync.syncStatus().state
                 logger.info(
                     "braind ready",
                     metadata: [
@@ -45,9 +47,27 @@ struct Daemon {
                         "braind.pid": "\(getpid())",
                     ])
             })
+        // Shutdown runs in reverse order: the API stops first (finishing in-flight requests), then
+        // the push worker, so no acknowledged save is cut off from its commit.
+        let services: [any Service] = (worker.map { [$0] } ?? []) + [app]
         let group = ServiceGroup(
-            configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         logger.info("braind stopped", metadata: ["braind.socket": "\(settings.socketPath)"])
+    }
+
+    /// The push worker, when a Mem0 key is configured; without one braind stays offline.
+    private func makePushWorker(database: BrainDatabase) -> PushWorker? {
+        let configuration = settings.configuration
+        guard let key = configuration.mem0APIKey, let baseURL = URL(string: configuration.mem0BaseURL) else { return nil }
+        let client = Mem0HTTPClient(
+            settings: Mem0Settings(apiKey: key, baseURL: baseURL, requestTimeout: .seconds(configuration.mem0TimeoutSeconds)),
+            logger: Logger(label: "braind.mem0"))
+        var push = PushSettings()
+        push.concurrency = configuration.syncConcurrency
+        push.interval = .seconds(configuration.syncIntervalSeconds)
+        push.debounce = .milliseconds(configuration.syncDebounceMilliseconds)
+        push.backoff = BackoffPolicy(base: .seconds(1), cap: .seconds(configuration.syncBackoffCapSeconds))
+        return PushWorker(database: database, client: client, settings: push, logger: Logger(label: "braind.push"))
     }
 }

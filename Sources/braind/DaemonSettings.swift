@@ -22,7 +22,12 @@ struct DaemonSettings: Sendable {
         let configFile = paths.configFile(flag: flags.config)
         var configuration = try configFile.map { path in try BrainConfiguration.load(path: path) } ?? BrainConfiguration()
         if let key = environment["MEM0_API_KEY"], !key.isEmpty { configuration.mem0APIKey = key }
-        if let url = environment["MEM0_BASE_URL"], !url.isEmpty { configuration.mem0BaseURL = url }
+        if let url = environment["MEM0_BASE_URL"], !url.isEmpty {
+            guard url.hasPrefix("http://") || url.hasPrefix("https://"), URL(string: url) != nil else {
+                throw ConfigurationError(key: "MEM0_BASE_URL", reason: "'\(url)' is not an http:// or https:// URL", source: "environment")
+            }
+            configuration.mem0BaseURL = url
+        }
         let levelName = flags.logLevel ?? environment["BRAIND_LOG_LEVEL"] ?? configuration.logLevel
         guard let level = Logger.Level(rawValue: levelName) else {
             throw ConfigurationError(

@@ -26,7 +26,7 @@ struct SystemRouteTests {
             #expect(status.brains["company"]?.live == 1)
             #expect(status.brains["company"]?.pending == 1)
             #expect(status.brains["user"]?.live == 0)
-            #expect(status.mem0 == .init(configured: false, state: "offline: no MEM0_API_KEY"))
+            #expect(status.mem0 == .init(configured: false, sync: .offline))
             #expect(status.database == ":memory:")
             #expect(status.socket == "/test.sock")
             #expect(status.version == BrainVersion.daemon)

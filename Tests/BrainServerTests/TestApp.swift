@@ -11,7 +11,7 @@ final class RecordingSync: SyncControl {
     private let kicks = Atomic<Int>(0)
     var kickCount: Int { kicks.load(ordering: .relaxed) }
     func localChangesCommitted() { kicks.add(1, ordering: .relaxed) }
-    func mem0State() async -> String { "offline: no MEM0_API_KEY" }
+    func syncStatus() async -> SyncStatus { .offline }
 }
 
 /// Runs a test against the real router with a fresh in-memory database.

@@ -46,7 +46,7 @@ final class DaemonProcess: @unchecked Sendable {
         env.removeValue(forKey: "BRAIND_CONFIG")
         env["XDG_CONFIG_HOME"] = self.directory + "/no-config"
         process.environment = env.merging(environment) { $1 }
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         try log.seekToEnd()
         process.standardError = log

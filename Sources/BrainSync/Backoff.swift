@@ -1,0 +1,65 @@
+import Synchronization
+
+/// Capped exponential backoff with jitter: `base × 2^attempt`, at most `cap`, then scaled by a
+/// random factor in 0.5...1 so that many rows failing together do not retry in lockstep.
+public struct BackoffPolicy: Sendable, Equatable {
+    public var base: Duration
+    public var cap: Duration
+
+    public init(base: Duration = .seconds(1), cap: Duration = .seconds(300)) {
+        self.base = base
+        self.cap = cap
+    }
+
+    /// The delay before attempt number `attempt + 1`, never below a server's `Retry-After`.
+    public func delay(afterAttempt attempt: Int, retryAfter: Duration? = nil) -> Duration {
+        let exponent = min(max(attempt, 0), 30)
+        let raw = min(base.seconds * Double(1 << exponent), cap.seconds)
+        let jittered = Duration.seconds(raw * Double.random(in: 0.5...1))
+        guard let retryAfter else { return jittered }
+        return max(jittered, retryAfter)
+    }
+}
+
+/// One gate in front of every Mem0 call, shared by the push worker and the reconciler: a 429 or
+/// an unreachable Mem0 slows everything that talks to it, not just the row that saw the error.
+public final class Mem0Gate: Sendable {
+    private struct State {
+        var notBefore: ContinuousClock.Instant
+        var consecutiveFailures = 0
+    }
+
+    private let policy: BackoffPolicy
+    private let state: Mutex<State>
+
+    public init(policy: BackoffPolicy = BackoffPolicy()) {
+        self.policy = policy
+        self.state = Mutex(State(notBefore: .now))
+    }
+
+    /// Waits until calls may go out again.
+    public func wait() async throws {
+        let notBefore = state.withLock { $0.notBefore }
+        if notBefore > .now { try await Task.sleep(until: notBefore, clock: .continuous) }
+    }
+
+    /// How long callers would wait now.
+    public var remainingPause: Duration {
+        let notBefore = state.withLock { $0.notBefore }
+        return max(.zero, notBefore - .now)
+    }
+
+    /// The server asked to slow down (429), or was unreachable: pause everyone.
+    public func recordFailure(retryAfter: Duration?) {
+        state.withLock { state in
+            state.consecutiveFailures += 1
+            let delay = policy.delay(afterAttempt: state.consecutiveFailures - 1, retryAfter: retryAfter)
+            state.notBefore = max(state.notBefore, .now + delay)
+        }
+    }
+
+    /// A call went through: the next failure starts the backoff afresh.
+    public func recordSuccess() {
+        state.withLock { $0.consecutiveFailures = 0 }
+    }
+}

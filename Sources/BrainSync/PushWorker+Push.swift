@@ -1,0 +1,142 @@
+import BrainCore
+import Foundation
+import Logging
+
+extension PushWorker {
+    /// Pushes one row and records the outcome.
+    func push(_ task: PushTask, logger: Logger) async {
+        var logger = logger
+        logger[metadataKey: "braind.record.id"] = "\(task.recordID)"
+        logger[metadataKey: "braind.push.operation"] = "\(task.operation.rawValue)"
+        let outcome: PushOutcome
+        do {
+            try await gate.wait()
+            outcome = try await perform(task)
+            gate.recordSuccess()
+            health.withLock {
+                $0.state = "ok"
+                $0.lastPushAt = Timestamp.now()
+                $0.lastError = nil
+            }
+        } catch {
+            outcome = classify(error, task: task)
+            logger.debug("push failed", metadata: ["braind.error": "\(error)"])
+        }
+        if case .recreated(let memoryID, let previous) = outcome {
+            logger.notice("memory missing in Mem0 was added again", metadata: ["braind.memory.id": "\(memoryID)", "braind.memory.previous": "\(previous)"])
+        }
+        do {
+            try await database.completePush(task, outcome: outcome)
+        } catch {
+            logger.error("cannot record push outcome", metadata: ["braind.error": "\(error)"])
+        }
+    }
+
+    /// The Mem0 calls for one row.
+    private func perform(_ task: PushTask) async throws -> PushOutcome {
+        switch task.operation {
+        case .add:
+            return .stored(memoryID: try await add(task))
+        case .update:
+            let memoryID = task.memoryID!
+            do {
+                _ = try await client.update(id: memoryID, text: task.content, metadata: task.mem0Metadata)
+                return .stored(memoryID: memoryID)
+            } catch let error as Mem0Error where error.failureClass == .notFound {
+                // The seed's rule: a memory deleted in Mem0 is recreated, and the repair journaled.
+                return .recreated(memoryID: try await add(task, lookFirst: false), previous: memoryID)
+            }
+        case .delete:
+            if let memoryID = task.memoryID {
+                do {
+                    try await client.delete(id: memoryID)
+                } catch let error as Mem0Error where error.failureClass == .notFound {
+                    // Already gone: that is what a delete wants.
+                }
+            }
+            if task.memoryID == nil || task.addOutcomeUnknown {
+                // An add may have landed without us learning its id: delete whatever carries this row.
+                for memory in try await memories(of: task) { try await deleteIgnoringMissing(memory.id) }
+            }
+            return .deleted
+        }
+    }
+
+    /// Adds the row, unless an earlier add of unknown outcome already stored it: Mem0 has no
+    /// idempotency key, so the row's `record_id` in the metadata is the only way to find out.
+    private func add(_ task: PushTask, lookFirst: Bool = true) async throws -> String {
+        if lookFirst, task.addOutcomeUnknown {
+            let existing = try await memories(of: task)
+            if let keep = existing.first {
+                for duplicate in existing.dropFirst() { try await deleteIgnoringMissing(duplicate.id) }
+                if keep.memory != task.content || keep.metadata != task.mem0Metadata {
+                    _ = try await client.update(id: keep.id, text: task.content, metadata: task.mem0Metadata)
+                }
+                return keep.id
+            }
+        }
+        switch try await client.add(text: task.content, userID: task.entityID, metadata: task.mem0Metadata) {
+        case .stored(let ids, _):
+            guard let id = ids.first else { throw PushError.nothingStored }
+            return id
+        case .nothingStored:
+            throw PushError.nothingStored
+        }
+    }
+
+    private func memories(of task: PushTask) async throws -> [Mem0Memory] {
+        try await client.list(userID: task.entityID, metadataFilter: ["record_id": .string(task.recordID)])
+            .filter { $0.metadata["record_id"] == .string(task.recordID) }
+    }
+
+    private func deleteIgnoringMissing(_ id: String) async throws {
+        do {
+            try await client.delete(id: id)
+        } catch let error as Mem0Error where error.failureClass == .notFound {}
+    }
+
+    /// Maps a failure to what the row should do next.
+    func classify(_ error: any Error, task: PushTask) -> PushOutcome {
+        let message = "\(error)"
+        health.withLock { $0.lastError = message }
+        guard let mem0Error = error as? Mem0Error else {
+            if error is CancellationError {
+                return .retry(error: "interrupted by shutdown", delay: .zero, outcomeUnknown: task.operation == .add)
+            }
+            if let pushError = error as? PushError { return .failed(error: pushError.description) }
+            return .retry(error: message, delay: settings.backoff.delay(afterAttempt: task.attempts), outcomeUnknown: task.operation == .add)
+        }
+        switch mem0Error.failureClass {
+        case .retryable(let retryAfter):
+            gate.recordFailure(retryAfter: retryAfter)
+            if case .transport = mem0Error { health.withLock { $0.state = "unreachable" } }
+            if mem0Error.status.map({ $0 >= 500 }) == true { health.withLock { $0.state = "unreachable" } }
+            // A refused connection or a 429 stored nothing; a timeout, reset or 5xx may have.
+            let definitelyNotStored: Bool = switch mem0Error {
+            case .transport(.connectionRefused, _), .transport(.hostNotFound, _): true
+            case .http(let status, _, _, _): status == 429
+            default: false
+            }
+            return .retry(
+                error: message, delay: settings.backoff.delay(afterAttempt: task.attempts, retryAfter: retryAfter),
+                outcomeUnknown: task.operation == .add && !definitelyNotStored)
+        case .auth:
+            health.withLock { $0.state = "auth_failed" }
+            return .paused
+        case .notFound, .permanent:
+            return .failed(error: mem0Error.description)
+        }
+    }
+}
+
+/// Push failures that are not Mem0 errors.
+enum PushError: Error, CustomStringConvertible {
+    /// Mem0 completed the add but kept nothing.
+    case nothingStored
+
+    var description: String {
+        switch self {
+        case .nothingStored: "Mem0 accepted the add but stored nothing"
+        }
+    }
+}

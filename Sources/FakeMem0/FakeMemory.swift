@@ -1,0 +1,79 @@
+import Foundation
+
+/// A memory held by the fake, with the fields the Platform returns.
+public struct FakeMemory: Sendable, Hashable {
+    /// Lower-case UUID string, as the Platform issues them.
+    public var id: String
+    /// The memory text.
+    public var memory: String
+    /// Entity ids; at least one is set for memories created through the API.
+    public var userID: String?
+    public var agentID: String?
+    public var appID: String?
+    public var runID: String?
+    /// Metadata; nil renders as JSON `null`.
+    public var metadata: [String: FakeJSON]?
+    /// Categories (the fake never assigns any by itself).
+    public var categories: [String]
+    /// Creation and last-update times.
+    public var createdAt: Date
+    public var updatedAt: Date
+
+    /// Creates a memory; the id defaults to a fresh lower-case UUID and both times to now.
+    public init(
+        id: String = UUID().uuidString.lowercased(), memory: String, userID: String? = nil,
+        agentID: String? = nil, appID: String? = nil, runID: String? = nil,
+        metadata: [String: FakeJSON]? = nil, categories: [String] = [],
+        createdAt: Date = Date(), updatedAt: Date? = nil
+    ) {
+        self.id = id
+        self.memory = memory
+        self.userID = userID
+        self.agentID = agentID
+        self.appID = appID
+        self.runID = runID
+        self.metadata = metadata
+        self.categories = categories
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt ?? createdAt
+    }
+
+    /// The shape of get, update and list items (`run_id` is called `session_id` there).
+    var platformJSON: FakeJSON {
+        .object([
+            "id": .string(id), "memory": .string(memory),
+            "user_id": userID.json, "agent_id": agentID.json, "app_id": appID.json, "session_id": runID.json,
+            "metadata": metadata.map(FakeJSON.object) ?? .null,
+            "categories": .array(categories.map(FakeJSON.string)),
+            "created_at": .string(FakeTimestamp.string(createdAt)),
+            "updated_at": .string(FakeTimestamp.string(updatedAt)),
+            "expiration_date": .null, "structured_attributes": .null, "replaced_by": .null,
+            "synthesized": .bool(false), "lifecycle_state": .string("active"),
+        ])
+    }
+
+    /// The shape of a search hit (`run_id`, plus `score` and `score_breakdown`).
+    func searchJSON(score: Double) -> FakeJSON {
+        .object([
+            "id": .string(id), "memory": .string(memory), "user_id": userID.json, "score": .double(score),
+            "score_breakdown": .object(["semantic": .double(score), "bm25": .double(0), "entity": .double(0)]),
+            "agent_id": agentID.json, "app_id": appID.json, "run_id": runID.json, "expiration_date": .null,
+            "metadata": metadata.map(FakeJSON.object) ?? .null,
+            "categories": .array(categories.map(FakeJSON.string)),
+            "created_at": .string(FakeTimestamp.string(createdAt)),
+            "updated_at": .string(FakeTimestamp.string(updatedAt)),
+        ])
+    }
+}
+
+/// ISO-8601 timestamps with fractional seconds in UTC, e.g. `2026-02-15T10:30:00.123Z`.
+enum FakeTimestamp {
+    static func string(_ date: Date) -> String {
+        Date.ISO8601FormatStyle(includingFractionalSeconds: true).format(date)
+    }
+
+    static func date(_ string: String) -> Date? {
+        if let date = try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(string) { return date }
+        return try? Date.ISO8601FormatStyle().parse(string)
+    }
+}

@@ -1,0 +1,95 @@
+@testable import BrainCore
+import BrainSync
+import FakeMem0
+import Foundation
+import GRDB
+import Logging
+
+/// A fresh in-memory database, an in-process fake-mem0, and a push worker between them, with
+/// fast retry pacing so tests measure behaviour, not waiting.
+struct PushFixture {
+    let database: BrainDatabase
+    let fake: FakeMem0Server
+    let worker: PushWorker
+
+    static let rut = "76.086.428-5"
+    static let entity = "760864285"
+
+    static func with<R>(
+        concurrency: Int = 4, requestTimeout: Duration = .seconds(5), backoff: BackoffPolicy = BackoffPolicy(base: .milliseconds(20), cap: .milliseconds(200)),
+        database: BrainDatabase? = nil,
+        _ body: (PushFixture) async throws -> R
+    ) async throws -> R {
+        let fake = FakeMem0Server()
+        try await fake.start()
+        let client = Mem0HTTPClient(settings: Mem0Settings(
+            apiKey: FakeMem0Settings.defaultAPIKey, baseURL: fake.baseURL, requestTimeout: requestTimeout,
+            eventPollInterval: .milliseconds(10), eventPollMaxAttempts: 50, eventPollMaxDuration: .seconds(5)))
+        var settings = PushSettings()
+        settings.concurrency = concurrency
+        settings.debounce = .milliseconds(1)
+        settings.interval = .milliseconds(50)
+        settings.backoff = backoff
+        let database = try database ?? BrainDatabase()
+        let fixture = PushFixture(
+            database: database, fake: fake,
+            worker: PushWorker(database: database, client: client, settings: settings, logger: Logger(label: "test")))
+        do {
+            let result = try await body(fixture)
+            await fake.stop()
+            return result
+        } catch {
+            await fake.stop()
+            throw error
+        }
+    }
+
+    /// Saves memories for the fixture's company.
+    @discardableResult
+    func save(_ items: [(String, String)], brain: BrainKind = .company) async throws -> SaveBatchResult {
+        try await database.save(
+            brain, owner: try OwnerReference(Self.rut),
+            memories: items.map { MemoryInput(slug: $0.0, category: "test", content: $0.1) })
+    }
+
+    func row(_ slug: String, brain: BrainKind = .company) async throws -> Row? {
+        try database.writer.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM \(brain.table) WHERE slug = ?", arguments: [slug])
+        }
+    }
+
+    func events(_ kind: EventKind) async throws -> Int {
+        try await database.writer.read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM events WHERE kind = ?", arguments: [kind.rawValue]) ?? 0
+        }
+    }
+
+    /// Runs the worker as a service while `body` runs, then stops it.
+    func running<R: Sendable>(_ body: @escaping @Sendable () async throws -> R) async throws -> R {
+        try await withThrowingTaskGroup(of: R?.self) { group in
+            group.addTask { try await self.worker.run(); return nil }
+            group.addTask { try await body() }
+            defer { group.cancelAll() }
+            while let result = try await group.next() {
+                if let result { return result }
+            }
+            throw CancellationError()
+        }
+    }
+
+    /// Polls until `condition` holds or the deadline passes; returns whether it held.
+    func eventually(within: Duration = .seconds(20), _ condition: @Sendable () async throws -> Bool) async throws -> Bool {
+        let deadline = ContinuousClock.now + within
+        while ContinuousClock.now < deadline {
+            if try await condition() { return true }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return try await condition()
+    }
+
+    func allSynced() async throws -> Bool {
+        try await database.writer.read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM company_brain WHERE sync_state != 'synced'") == 0
+        }
+    }
+}

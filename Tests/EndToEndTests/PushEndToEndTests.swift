@@ -1,0 +1,62 @@
+import BrainCore
+import BrainServer
+import FakeMem0
+import Foundation
+import Testing
+
+@Suite(.timeLimit(.minutes(2)))
+struct PushEndToEndTests {
+    @Test("braind with a key pushes saves to fake-mem0 and reports ok in status")
+    func pushesToMem0() async throws {
+        let fake = FakeMem0Server()
+        try await fake.start()
+        defer { Task { await fake.stop() } }
+        let daemon = try await DaemonProcess(environment: ["MEM0_API_KEY": FakeMem0Settings.defaultAPIKey, "MEM0_BASE_URL": fake.baseURL.absoluteString])
+        defer { daemon.removeDirectory() }
+        _ = try await daemon.client.save(.user, owner: "11.111.111-1", memories: [MemoryInput(slug: "user_full_name", content: "Nombre completo: Juan Pérez")])
+        let synced = try await waitFor { try await daemon.client.status().brains["user"]?.synced == 1 }
+        #expect(synced)
+        let status = try await daemon.client.status()
+        #expect(status.mem0.configured)
+        #expect(status.mem0.state == "ok")
+        #expect(status.mem0.lastPushAt != nil)
+        let remote = await fake.memories(userID: "111111111")
+        #expect(remote.map(\.memory) == ["Nombre completo: Juan Pérez"])
+        #expect(try await daemon.client.memory(.user, owner: "111111111", slug: "user_full_name").memoryID == remote.first?.id)
+        try await daemon.stop()
+        #expect(!daemon.readStderr().contains(FakeMem0Settings.defaultAPIKey), "the key never reaches the log")
+    }
+
+    @Test("kill -9 between Mem0's add and the local commit: after restart, exactly one remote memory")
+    func killBetweenAddAndCommit() async throws {
+        let fake = FakeMem0Server()
+        try await fake.start()
+        defer { Task { await fake.stop() } }
+        // The fake stores the memory and never answers, so braind cannot commit the id.
+        await fake.injectFault(FakeMem0Fault(.storeThenTimeout(delay: nil), route: .add, count: 1))
+        let environment = ["MEM0_API_KEY": FakeMem0Settings.defaultAPIKey, "MEM0_BASE_URL": fake.baseURL.absoluteString]
+        let daemon = try await DaemonProcess(environment: environment)
+        defer { daemon.removeDirectory() }
+        _ = try await daemon.client.save(.company, owner: "12.345.678-5", memories: [MemoryInput(slug: "company_tax_regime", content: "Régimen tributario: ProPyme General")])
+        #expect(try await waitFor { await fake.memories().count == 1 }, "the add reached Mem0")
+        try await daemon.stop(signal: SIGKILL)
+
+        let restarted = try await DaemonProcess(directory: daemon.directory, environment: environment)
+        let synced = try await waitFor { try await restarted.client.status().brains["company"]?.synced == 1 }
+        #expect(synced)
+        let remote = await fake.memories()
+        #expect(remote.count == 1)
+        #expect(await fake.requestCount(.add) == 1, "the restarted daemon adopted the memory instead of adding it again")
+        #expect(try await restarted.client.memory(.company, owner: "123456785", slug: "company_tax_regime").memoryID == remote.first?.id)
+        try await restarted.stop()
+    }
+
+    private func waitFor(within: Duration = .seconds(20), _ condition: () async throws -> Bool) async throws -> Bool {
+        let deadline = ContinuousClock.now + within
+        while ContinuousClock.now < deadline {
+            if (try? await condition()) == true { return true }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        return try await condition()
+    }
+}
