@@ -100,6 +100,17 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Benchmarks that print numbers (`swift run -c release braind-bench push`).
+        .executableTarget(
+            name: "braind-bench",
+            dependencies: [
+                "BrainCore", "BrainSync", "FakeMem0",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/braind-bench",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "BrainCoreTests",
             dependencies: ["BrainCore", .product(name: "GRDB", package: "GRDB.swift")],
@@ -117,6 +128,11 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FakeMem0Tests",
+            dependencies: ["FakeMem0"],
             swiftSettings: swiftSettings
         ),
         // Starts the real braind and brain binaries on temporary sockets.

@@ -8,8 +8,8 @@ import FoundationNetworking
 
 /// ``Mem0Client`` over Foundation's `URLSession` (libcurl-backed FoundationNetworking on Linux).
 ///
-/// One ephemeral session per client: no cookies, no cache, no credential storage. The client
-/// never retries; see ``Mem0Error/failureClass``.
+/// One ephemeral session per client: no cookies, no cache, no credential storage, no redirects
+/// (see ``Mem0RedirectBlocker``). The client never retries; see ``Mem0Error/failureClass``.
 public final class Mem0HTTPClient: Mem0Client {
     /// The settings this client was created with (the key is redacted when printed).
     public let settings: Mem0Settings
@@ -30,7 +30,7 @@ public final class Mem0HTTPClient: Mem0Client {
         configuration.urlCache = nil
         configuration.httpCookieStorage = nil
         configuration.urlCredentialStorage = nil
-        self.session = URLSession(configuration: configuration)
+        self.session = URLSession(configuration: configuration, delegate: Mem0RedirectBlocker(), delegateQueue: nil)
     }
 
     deinit {

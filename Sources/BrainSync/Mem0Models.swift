@@ -56,17 +56,21 @@ public struct Mem0Memory: Sendable, Hashable, Decodable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
+        // A field of an unexpected type reads as absent rather than failing the whole list.
+        func optional<T: Decodable>(_ type: T.Type, _ key: CodingKeys) -> T? {
+            (try? c.decodeIfPresent(type, forKey: key)) ?? nil
+        }
         id = try c.decode(String.self, forKey: .id)
-        memory = try c.decodeIfPresent(String.self, forKey: .memory) ?? ""
-        userID = try c.decodeIfPresent(String.self, forKey: .userID)
-        agentID = try c.decodeIfPresent(String.self, forKey: .agentID)
-        appID = try c.decodeIfPresent(String.self, forKey: .appID)
-        runID = try c.decodeIfPresent(String.self, forKey: .runID) ?? c.decodeIfPresent(String.self, forKey: .sessionID)
-        metadata = (try? c.decodeIfPresent([String: JSONValue].self, forKey: .metadata)) ?? [:]
-        categories = (try? c.decodeIfPresent([String].self, forKey: .categories)) ?? []
-        createdAt = try? c.decodeIfPresent(String.self, forKey: .createdAt)
-        updatedAt = try? c.decodeIfPresent(String.self, forKey: .updatedAt)
-        score = try? c.decodeIfPresent(Double.self, forKey: .score)
+        memory = optional(String.self, .memory) ?? ""
+        userID = optional(String.self, .userID)
+        agentID = optional(String.self, .agentID)
+        appID = optional(String.self, .appID)
+        runID = optional(String.self, .runID) ?? optional(String.self, .sessionID)
+        metadata = optional([String: JSONValue].self, .metadata) ?? [:]
+        categories = optional([String].self, .categories) ?? []
+        createdAt = optional(String.self, .createdAt)
+        updatedAt = optional(String.self, .updatedAt)
+        score = optional(Double.self, .score)
     }
 }
 

@@ -68,12 +68,13 @@ enum FakeMem0ControlCoding {
             "rate": fault.rate.map(FakeJSON.double) ?? .null,
         ]
         switch fault.action {
-        case .status(let code, let retryAfter, let body, let contentType):
+        case .status(let code, let retryAfter, let body, let contentType, let headers):
             object["action"] = "status"
             object["status"] = .int(Int64(code))
             object["retry_after"] = retryAfter.json
             object["body"] = body.json
             object["content_type"] = .string(contentType)
+            object["headers"] = .object(headers.mapValues(FakeJSON.string))
         case .resetConnection:
             object["action"] = "reset"
         case .delay(let delay):
@@ -96,7 +97,8 @@ enum FakeMem0ControlCoding {
             action = .status(
                 code, retryAfter: object["retry_after"]?.intValue.map(String.init) ?? object["retry_after"]?.stringValue,
                 body: object["body"]?.stringValue,
-                contentType: object["content_type"]?.stringValue ?? "application/json"
+                contentType: object["content_type"]?.stringValue ?? "application/json",
+                headers: (object["headers"]?.objectValue ?? [:]).compactMapValues(\.stringValue)
             )
         case "reset": action = .resetConnection
         case "delay":

@@ -15,9 +15,7 @@ struct FakeMem0ControlRoutes: Sendable {
         control.get("settings") { _, _ in FakeMem0HTTP.json(FakeMem0ControlCoding.json(await store.settings)) }
         control.patch("settings") { request, _ in
             try await withObject(request) { object in
-                var settings = await store.settings
-                try FakeMem0ControlCoding.apply(object, to: &settings)
-                await store.setSettings(settings)
+                let settings = try await store.updateSettings { try FakeMem0ControlCoding.apply(object, to: &$0) }
                 return FakeMem0HTTP.json(FakeMem0ControlCoding.json(settings))
             }
         }

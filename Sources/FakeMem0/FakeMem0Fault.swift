@@ -8,8 +8,12 @@ public struct FakeMem0Fault: Sendable, Hashable {
     /// What happens to a request the fault fires for.
     public enum Action: Sendable, Hashable {
         /// Answer with this status instead of serving the request. `retryAfter` is sent verbatim as
-        /// the `Retry-After` header; `body` replaces the default body for the status.
-        case status(Int, retryAfter: String? = nil, body: String? = nil, contentType: String = "application/json")
+        /// the `Retry-After` header; `body` replaces the default body for the status; `headers`
+        /// are added as given (e.g. `Location` for a redirect).
+        case status(
+            Int, retryAfter: String? = nil, body: String? = nil, contentType: String = "application/json",
+            headers: [String: String] = [:]
+        )
         /// Close the connection without answering.
         case resetConnection
         /// Serve the request normally, but only after this extra delay.

@@ -34,10 +34,13 @@ struct FakeMem0PlatformRoutes: Sendable {
             let fault = await store.takeFault(for: route)
             var response: Response
             switch fault {
-            case .status(let code, let retryAfter, let body, let contentType):
+            case .status(let code, let retryAfter, let body, let contentType, let extra):
                 entry.fault = "status \(code)"
                 var headers: HTTPFields = [:]
                 if let retryAfter { headers[.retryAfter] = retryAfter }
+                for (name, value) in extra {
+                    if let name = HTTPFields.Element.Name(name) { headers[name] = value }
+                }
                 let status = HTTPResponse.Status(code: code)
                 response = body.map { FakeMem0HTTP.raw($0, status: status, contentType: contentType, headers: headers) }
                     ?? FakeMem0HTTP.json(FakeMem0HTTP.defaultFaultBody(status: code, retryAfter: retryAfter), status: status, headers: headers)

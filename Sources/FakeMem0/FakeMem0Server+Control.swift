@@ -9,9 +9,7 @@ extension FakeMem0Server {
 
     /// Changes behaviour settings in place.
     public func updateSettings(_ change: @Sendable (inout FakeMem0Settings) -> Void) async {
-        var settings = await store.settings
-        change(&settings)
-        await store.setSettings(settings)
+        await store.updateSettings(change)
     }
 
     /// Sets the fixed latency added to every Platform request.

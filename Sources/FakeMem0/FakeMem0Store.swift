@@ -166,6 +166,15 @@ actor FakeMem0Store {
     /// Removes every memory.
     func deleteAllMemories() { entries.removeAll() }
 
+    /// Changes the settings in one step, so concurrent changes do not overwrite each other.
+    @discardableResult
+    func updateSettings(_ change: @Sendable (inout FakeMem0Settings) throws -> Void) rethrows -> FakeMem0Settings {
+        var newSettings = settings
+        try change(&newSettings)
+        setSettings(newSettings)
+        return newSettings
+    }
+
     /// Replaces the stored settings.
     func setSettings(_ newSettings: FakeMem0Settings) {
         if newSettings.randomSeed != settings.randomSeed, let seed = newSettings.randomSeed {

@@ -6,17 +6,21 @@ public struct FakeMemory: Sendable, Hashable {
     public var id: String
     /// The memory text.
     public var memory: String
-    /// Entity ids; at least one is set for memories created through the API.
+    /// The owning user; add requires at least one entity id.
     public var userID: String?
+    /// The owning agent.
     public var agentID: String?
+    /// The owning app.
     public var appID: String?
+    /// The run (`session_id` in get/list answers, `run_id` in search answers).
     public var runID: String?
     /// Metadata; nil renders as JSON `null`.
     public var metadata: [String: FakeJSON]?
     /// Categories (the fake never assigns any by itself).
     public var categories: [String]
-    /// Creation and last-update times.
+    /// Creation time.
     public var createdAt: Date
+    /// Last update time; equal to `createdAt` until the first update.
     public var updatedAt: Date
 
     /// Creates a memory; the id defaults to a fresh lower-case UUID and both times to now.

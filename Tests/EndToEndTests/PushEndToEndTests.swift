@@ -51,6 +51,32 @@ struct PushEndToEndTests {
         try await restarted.stop()
     }
 
+    @Test("Offline to online: 1,000 saves with no key, restart with a key: 1,000 remote memories, all synced, 0 duplicates")
+    func offlineToOnline() async throws {
+        let offline = try await DaemonProcess()
+        defer { offline.removeDirectory() }
+        for batch in 0..<10 {
+            let items = (0..<100).map { MemoryInput(slug: "fact_\(batch)_\($0)", content: "Hecho \(batch)-\($0)") }
+            let result = try await offline.client.save(.company, owner: "12.345.678-5", memories: items)
+            #expect(result.savedCount == 100)
+        }
+        #expect(try await offline.client.status().brains["company"]?.pending == 1_000)
+        try await offline.stop()
+
+        let fake = FakeMem0Server()
+        try await fake.start()
+        defer { Task { await fake.stop() } }
+        let online = try await DaemonProcess(
+            directory: offline.directory,
+            environment: ["MEM0_API_KEY": FakeMem0Settings.defaultAPIKey, "MEM0_BASE_URL": fake.baseURL.absoluteString])
+        let synced = try await waitFor(within: .seconds(60)) { try await online.client.status().brains["company"]?.synced == 1_000 }
+        #expect(synced)
+        let remote = await fake.memories()
+        #expect(remote.count == 1_000)
+        #expect(Set(remote.compactMap { $0.metadata?["record_id"] }).count == 1_000)
+        try await online.stop()
+    }
+
     private func waitFor(within: Duration = .seconds(20), _ condition: () async throws -> Bool) async throws -> Bool {
         let deadline = ContinuousClock.now + within
         while ContinuousClock.now < deadline {

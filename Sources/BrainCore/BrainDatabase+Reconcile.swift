@@ -1,0 +1,180 @@
+import Foundation
+import GRDB
+
+/// A brain row as the reconciler compares it with Mem0 (tombstones included).
+public struct ReconcileRow: Sendable, Equatable {
+    public var task: PushTask
+    public var syncState: SyncState
+    public var syncedVersion: Int
+
+    /// Mem0 has this row's current version: only such rows can drift (the push worker owns the rest).
+    public var isSynced: Bool { task.version == syncedVersion && syncState == .synced }
+}
+
+/// A Mem0 memory with our metadata and no row, adopted as a row.
+public struct AdoptedMemory: Sendable, Equatable {
+    public var memoryID: String
+    public var recordID: String?
+    public var slug: String
+    public var category: String?
+    public var content: String
+    public var metadata: [String: JSONValue]
+
+    public init(memoryID: String, recordID: String?, slug: String, category: String?, content: String, metadata: [String: JSONValue]) {
+        self.memoryID = memoryID
+        self.recordID = recordID
+        self.slug = slug
+        self.category = category
+        self.content = content
+        self.metadata = metadata
+    }
+}
+
+extension BrainDatabase {
+    /// Entities (normalized RUTs) known locally, for the brains in scope.
+    public func reconcileEntities(brain: BrainKind?) async throws -> [(brain: BrainKind, rut: String)] {
+        try await writer.read { db in
+            var entities: [(BrainKind, String)] = []
+            for kind in brain.map({ [$0] }) ?? BrainKind.allCases {
+                let ruts = try String.fetchAll(db, sql: "SELECT rut FROM \(kind.ownerTable) ORDER BY rut")
+                entities += ruts.map { (kind, $0) }
+            }
+            return entities
+        }
+    }
+
+    /// Every row of one owner, tombstones included.
+    public func reconcileRows(_ brain: BrainKind, rut: String) async throws -> [ReconcileRow] {
+        try await writer.read { db in
+            try BrainRow.fetchAll(db, sql: BrainRow.select(brain) + " WHERE o.rut = ? ORDER BY b.slug", arguments: [rut])
+                .map { ReconcileRow(task: $0.pushTask(brain: brain), syncState: $0.syncState, syncedVersion: $0.syncedVersion) }
+        }
+    }
+
+    /// Points a row at a memory (after a re-add or a relink) if the row has not changed meanwhile.
+    @discardableResult
+    public func setRemoteID(_ row: ReconcileRow, memoryID: String, reason: String) async throws -> Bool {
+        try await storageWrite { db in
+            try db.execute(
+                sql: """
+                    UPDATE \(row.task.brain.table) SET memory_id = ?, push_started_at = NULL
+                    WHERE id = ? AND version = ? AND deleted = 0
+                    """,
+                arguments: [memoryID, row.task.recordID, row.task.version])
+            guard db.changesCount == 1 else { return false }
+            try Self.journalRepair(row, detail: ["reason": reason, "memory_id": memoryID], in: db)
+            return true
+        }
+    }
+
+    /// Takes Mem0's text into the row (policy `remote`), as a new version Mem0 already holds.
+    @discardableResult
+    public func takeRemoteContent(_ row: ReconcileRow, content: String) async throws -> Bool {
+        try await storageWrite { db in
+            try db.execute(
+                sql: """
+                    UPDATE \(row.task.brain.table)
+                    SET content = ?, version = version + 1, synced_version = version + 1, updated_at = ?
+                    WHERE id = ? AND version = ? AND deleted = 0
+                    """,
+                arguments: [content, Timestamp.now(), row.task.recordID, row.task.version])
+            guard db.changesCount == 1 else { return false }
+            try Self.journalRepair(row, detail: ["reason": "remote text taken"], in: db)
+            return true
+        }
+    }
+
+    /// Removes a tombstone whose remote memory is gone.
+    public func purgeTombstone(_ row: ReconcileRow) async throws {
+        try await storageWrite { db in
+            try db.execute(
+                sql: "DELETE FROM \(row.task.brain.table) WHERE id = ? AND deleted = 1 AND version = ?",
+                arguments: [row.task.recordID, row.task.version])
+            if db.changesCount == 1 { try Self.journalRepair(row, detail: ["reason": "tombstone deleted remotely"], in: db) }
+        }
+    }
+
+    /// Adopts an orphan memory as a synced row (creating the owner if needed). Returns false when
+    /// the slug is taken meanwhile.
+    @discardableResult
+    public func adopt(_ memory: AdoptedMemory, brain: BrainKind, rut: String) async throws -> Bool {
+        try await storageWrite { db in
+            let owner = try Owner.resolve(.rut(try RUT(rut, verifyCheckDigit: false)), brain: brain, create: true, in: db)
+            let taken = try Bool.fetchOne(
+                db, sql: "SELECT count(*) > 0 FROM \(brain.table) WHERE \(brain.ownerColumn) = ? AND (slug = ? OR memory_id = ?)",
+                arguments: [owner.id, memory.slug, memory.memoryID]) ?? true
+            guard !taken else { return false }
+            var id = memory.recordID.flatMap { UUID(uuidString: $0) }?.uuidString.lowercased() ?? UUID().uuidString.lowercased()
+            if try Bool.fetchOne(db, sql: "SELECT count(*) > 0 FROM \(brain.table) WHERE id = ?", arguments: [id]) == true {
+                id = UUID().uuidString.lowercased()
+            }
+            let now = Timestamp.now()
+            try db.execute(
+                sql: """
+                    INSERT INTO \(brain.table) (id, \(brain.ownerColumn), memory_id, slug, category, content, extra_metadata,
+                        created_at, updated_at, version, synced_version, sync_state)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 1, 'synced')
+                    """,
+                arguments: [id, owner.id, memory.memoryID, memory.slug, memory.category, memory.content,
+                            try CanonicalJSON.encode(memory.metadata), now, now])
+            try EventJournal.append(
+                .repaired, brain: brain, ownerID: owner.id, recordID: id, slug: memory.slug, version: 1,
+                detail: try CanonicalJSON.encode(["reason": "orphan adopted", "memory_id": memory.memoryID]), in: db)
+            return true
+        }
+    }
+
+    private static func journalRepair(_ row: ReconcileRow, detail: [String: String], in db: Database) throws {
+        let ownerID = try String.fetchOne(
+            db, sql: "SELECT \(row.task.brain.ownerColumn) FROM \(row.task.brain.table) WHERE id = ?", arguments: [row.task.recordID])
+        try EventJournal.append(
+            .repaired, brain: row.task.brain, ownerID: ownerID ?? "", recordID: row.task.recordID, slug: row.task.slug,
+            version: row.task.version, detail: try CanonicalJSON.encode(detail), in: db)
+    }
+
+    // MARK: - Runs
+
+    /// Stores a run's report (insert or replace).
+    public func saveReconcileRun(_ report: ReconcileReport) async throws {
+        let json = try CanonicalJSON.encode(report)
+        try await storageWrite { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO reconcile_runs (id, started_at, finished_at, status, dry_run, report) VALUES (?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (id) DO UPDATE SET finished_at = excluded.finished_at, status = excluded.status,
+                        report = excluded.report
+                    """,
+                arguments: [report.runID, report.startedAt, report.finishedAt, report.status, report.options.dryRun, json])
+        }
+    }
+
+    /// Stored runs, newest first.
+    public func reconcileRuns(limit: Int = 20) async throws -> [ReconcileReport] {
+        try await writer.read { db in
+            try String.fetchAll(db, sql: "SELECT report FROM reconcile_runs ORDER BY started_at DESC LIMIT ?", arguments: [limit])
+                .compactMap { try? JSONDecoder().decode(ReconcileReport.self, from: Data($0.utf8)) }
+        }
+    }
+
+    /// One stored run.
+    public func reconcileRun(id: String) async throws -> ReconcileReport? {
+        try await writer.read { db in
+            try String.fetchOne(db, sql: "SELECT report FROM reconcile_runs WHERE id = ?", arguments: [id])
+                .flatMap { try? JSONDecoder().decode(ReconcileReport.self, from: Data($0.utf8)) }
+        }
+    }
+
+    /// Runs left `running` by a daemon that stopped mid-run are marked interrupted at start.
+    public func markInterruptedRuns() async throws {
+        try await storageWrite { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT id, report FROM reconcile_runs WHERE status = 'running'")
+            for row in rows {
+                guard var report = try? JSONDecoder().decode(ReconcileReport.self, from: Data((row["report"] as String).utf8)) else { continue }
+                report.status = "interrupted"
+                try db.execute(
+                    sql: "UPDATE reconcile_runs SET status = 'interrupted', report = ? WHERE id = ?",
+                    arguments: [try CanonicalJSON.encode(report), row["id"] as String])
+            }
+        }
+    }
+}
