@@ -30,6 +30,9 @@ public final class Mem0HTTPClient: Mem0Client {
         configuration.urlCache = nil
         configuration.httpCookieStorage = nil
         configuration.urlCredentialStorage = nil
+        // libcurl's default pool of 6 connections per host silently caps the push rate at
+        // 6 ÷ latency, whatever the worker's concurrency; allow as many as callers run at once.
+        configuration.httpMaximumConnectionsPerHost = settings.maxConnections
         self.session = URLSession(configuration: configuration, delegate: Mem0RedirectBlocker(), delegateQueue: nil)
     }
 

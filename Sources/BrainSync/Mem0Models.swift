@@ -29,6 +29,9 @@ public struct Mem0Memory: Sendable, Hashable, Decodable {
     public var score: Double?
 
     /// Creates a memory value (for tests and fakes; the client decodes them).
+    /// The memory that superseded this one, when the Platform merged or replaced it.
+    public var replacedBy: String?
+
     public init(
         id: String, memory: String, userID: String? = nil, agentID: String? = nil, appID: String? = nil,
         runID: String? = nil, metadata: [String: JSONValue] = [:], categories: [String] = [],
@@ -52,6 +55,7 @@ public struct Mem0Memory: Sendable, Hashable, Decodable {
         case userID = "user_id", agentID = "agent_id", appID = "app_id"
         case runID = "run_id", sessionID = "session_id"
         case createdAt = "created_at", updatedAt = "updated_at"
+        case replacedBy = "replaced_by"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -71,6 +75,7 @@ public struct Mem0Memory: Sendable, Hashable, Decodable {
         createdAt = optional(String.self, .createdAt)
         updatedAt = optional(String.self, .updatedAt)
         score = optional(Double.self, .score)
+        replacedBy = optional(String.self, .replacedBy)
     }
 }
 

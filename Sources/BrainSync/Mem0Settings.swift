@@ -25,6 +25,8 @@ public struct Mem0Settings: Sendable {
     public var eventPollMaxDuration: Duration
     /// `page_size` used when listing; clamped to 1...``maxListPageSize``.
     public var listPageSize: Int
+    /// Connections to Mem0 kept open at once; at least the push worker's concurrency.
+    public var maxConnections: Int = 64
 
     /// Creates settings.
     /// - Parameters:

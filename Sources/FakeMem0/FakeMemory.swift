@@ -22,6 +22,8 @@ public struct FakeMemory: Sendable, Hashable {
     public var createdAt: Date
     /// Last update time; equal to `createdAt` until the first update.
     public var updatedAt: Date
+    /// The memory that superseded this one (the Platform's `replaced_by`); nil while it is current.
+    public var replacedBy: String?
 
     /// Creates a memory; the id defaults to a fresh lower-case UUID and both times to now.
     public init(
@@ -51,7 +53,7 @@ public struct FakeMemory: Sendable, Hashable {
             "categories": .array(categories.map(FakeJSON.string)),
             "created_at": .string(FakeTimestamp.string(createdAt)),
             "updated_at": .string(FakeTimestamp.string(updatedAt)),
-            "expiration_date": .null, "structured_attributes": .null, "replaced_by": .null,
+            "expiration_date": .null, "structured_attributes": .null, "replaced_by": replacedBy.json,
             "synthesized": .bool(false), "lifecycle_state": .string("active"),
         ])
     }

@@ -1,0 +1,159 @@
+import BrainCore
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// Repairs drift between the brain tables and Mem0, on an interval and on demand, one run at a
+/// time. Every run leaves a report in `reconcile_runs`.
+public final class Reconciler: Service, ReconcileControl {
+    let database: BrainDatabase
+    let client: any Mem0Client
+    let gate: Mem0Gate
+    let settings: ReconcileSettings
+    let logger: Logger
+    private let wake = WakeSignal()
+    private let state = Mutex(State())
+
+    private struct State {
+        /// The run in progress, with live counts.
+        var current: ReconcileReport?
+        /// A run asked for on demand, waiting for the service loop.
+        var requested: ReconcileReport?
+    }
+
+    /// - Parameter gate: the push worker's gate, so a 429 slows both.
+    public init(
+        database: BrainDatabase, client: any Mem0Client, gate: Mem0Gate, settings: ReconcileSettings = ReconcileSettings(),
+        logger: Logger = Logger(label: "braind.reconcile")
+    ) {
+        self.database = database
+        self.client = client
+        self.gate = gate
+        self.settings = settings
+        self.logger = logger
+    }
+
+    // MARK: - ReconcileControl
+
+    public func start(_ options: ReconcileOptions) async throws -> ReconcileReport {
+        let report = ReconcileReport(
+            runID: UUID().uuidString.lowercased(), options: options, policy: settings.policy, startedAt: Timestamp.now())
+        let existing = state.withLock { state -> ReconcileReport? in
+            if let running = state.current ?? state.requested { return running }
+            state.requested = report
+            return nil
+        }
+        if let existing { return existing }
+        try await database.saveReconcileRun(report)
+        wake.signal()
+        return report
+    }
+
+    public func current() async -> ReconcileReport? {
+        state.withLock { $0.current ?? $0.requested }
+    }
+
+    // MARK: - Service
+
+    public func run() async throws {
+        try await database.markInterruptedRuns()
+        await cancelWhenGracefulShutdown {
+            var nextScheduled = self.settings.interval.map { ContinuousClock.now + $0 }
+            while !Task.isCancelled {
+                let sleep = nextScheduled.map { max(.zero, $0 - .now) } ?? .seconds(3600)
+                await self.wake.wait(timeout: sleep)
+                guard !Task.isCancelled else { break }
+                let requested = self.state.withLock { state -> ReconcileReport? in
+                    defer { state.requested = nil }
+                    return state.requested
+                }
+                if let requested {
+                    await self.execute(requested)
+                } else if let scheduled = nextScheduled, scheduled <= .now {
+                    _ = await self.runOnce(ReconcileOptions())
+                    nextScheduled = self.settings.interval.map { ContinuousClock.now + $0 }
+                }
+            }
+        }
+    }
+
+    /// Runs one reconcile to completion and returns its report. Tests call this directly.
+    public func runOnce(_ options: ReconcileOptions) async -> ReconcileReport {
+        let report = ReconcileReport(
+            runID: UUID().uuidString.lowercased(), options: options, policy: settings.policy, startedAt: Timestamp.now())
+        let claimed = state.withLock { state -> Bool in
+            guard state.current == nil else { return false }
+            state.current = report
+            return true
+        }
+        guard claimed else { return state.withLock { $0.current! } }
+        try? await database.saveReconcileRun(report)
+        return await execute(report, claimed: true)
+    }
+
+    @discardableResult
+    private func execute(_ initial: ReconcileReport, claimed: Bool = false) async -> ReconcileReport {
+        if !claimed { state.withLock { $0.current = initial } }
+        var logger = self.logger
+        logger[metadataKey: "braind.reconcile.run"] = "\(initial.runID)"
+        logger.info("reconcile run started", metadata: ["braind.reconcile.dry_run": "\(initial.options.dryRun)"])
+        var report = initial
+        do {
+            try await scan(logger: logger)
+            report = state.withLock { $0.current! }
+            report.status = "succeeded"
+        } catch {
+            report = state.withLock { $0.current! }
+            report.status = Task.isCancelled ? "interrupted" : "failed"
+            report.errors.append("run stopped: \(error)")
+        }
+        report.finishedAt = Timestamp.now()
+        do {
+            try await database.saveReconcileRun(report)
+        } catch {
+            logger.error("cannot store the reconcile report", metadata: ["braind.error": "\(error)"])
+        }
+        state.withLock { $0.current = nil }
+        logger.info(
+            "reconcile run finished",
+            metadata: [
+                "braind.reconcile.status": "\(report.status)", "braind.reconcile.entities": "\(report.entitiesScanned)",
+                "braind.reconcile.drift": "\(report.driftFound)", "braind.reconcile.writes": "\(report.writeCalls)",
+            ])
+        return report
+    }
+
+    /// Scans every entity in scope, `settings.concurrency` at a time.
+    private func scan(logger: Logger) async throws {
+        guard let options = state.withLock({ $0.current?.options }) else { return }
+        let entities = try await entitiesInScope(options)
+        state.withLock { $0.current?.entitiesTotal = entities.count }
+        try await withThrowingTaskGroup(of: EntityTally.self) { group in
+            var pending = entities.makeIterator()
+            var inFlight = 0
+            func startNext() {
+                guard let (rut, brains) = pending.next() else { return }
+                inFlight += 1
+                group.addTask { await self.reconcile(entity: rut, brains: brains, options: options, policy: self.settings.policy) }
+            }
+            for _ in 0..<settings.concurrency { startNext() }
+            while inFlight > 0, let tally = try await group.next() {
+                inFlight -= 1
+                state.withLock { state in if state.current != nil { tally.merge(into: &state.current!) } }
+                try Task.checkCancellation()
+                startNext()
+            }
+        }
+    }
+
+    /// Entities with local owners in the brains in scope, or the one entity asked for.
+    private func entitiesInScope(_ options: ReconcileOptions) async throws -> [(String, [BrainKind])] {
+        let brains = options.brain.map { [$0] } ?? BrainKind.allCases
+        if let entity = options.entity { return [(entity, brains)] }
+        // Both brains of every entity are compared even when only one has an owner row: the
+        // listing is paid for anyway, and it is how orphans of the other brain are found.
+        let ruts = Set(try await database.reconcileEntities(brain: options.brain).map(\.rut))
+        return ruts.sorted().map { ($0, brains) }
+    }
+}
