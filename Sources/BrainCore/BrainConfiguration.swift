@@ -31,6 +31,14 @@ public struct BrainConfiguration: Sendable, Equatable {
     public var syncDebounceMilliseconds: Int = 20
     /// `sync.backoff_cap_seconds`: the longest wait between retries.
     public var syncBackoffCapSeconds: Double = 300
+    /// `reconcile.interval_seconds`: time between scheduled reconcile runs; 0 turns them off.
+    public var reconcileIntervalSeconds: Double = 600
+    /// `reconcile.concurrency`: entities listed at once.
+    public var reconcileConcurrency: Int = 8
+    /// `reconcile.changed_policy`: `local` (push the row) or `remote` (take Mem0's text).
+    public var reconcileChangedPolicy: ReconcilePolicy.Changed = .local
+    /// `reconcile.orphan_policy`: `adopt` (make a row) or `delete` (remove it from Mem0).
+    public var reconcileOrphanPolicy: ReconcilePolicy.Orphan = .adopt
 
     public init() {}
 

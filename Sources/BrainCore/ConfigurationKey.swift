@@ -38,6 +38,20 @@ struct ConfigurationKey: Sendable {
         "sync.interval_seconds": .number(in: 0.1...86_400) { $0.syncIntervalSeconds = $1 },
         "sync.debounce_ms": .int(in: 0...10_000) { $0.syncDebounceMilliseconds = $1 },
         "sync.backoff_cap_seconds": .number(in: 1...86_400) { $0.syncBackoffCapSeconds = $1 },
+        "reconcile.interval_seconds": .number(in: 0...604_800) { $0.reconcileIntervalSeconds = $1 },
+        "reconcile.concurrency": .int(in: 1...256) { $0.reconcileConcurrency = $1 },
+        "reconcile.changed_policy": .string { configuration, value in
+            guard let policy = ReconcilePolicy.Changed(rawValue: value) else {
+                throw ConfigurationValueError(message: "'\(value)' is not one of local, remote")
+            }
+            configuration.reconcileChangedPolicy = policy
+        },
+        "reconcile.orphan_policy": .string { configuration, value in
+            guard let policy = ReconcilePolicy.Orphan(rawValue: value) else {
+                throw ConfigurationValueError(message: "'\(value)' is not one of adopt, delete")
+            }
+            configuration.reconcileOrphanPolicy = policy
+        },
     ]
 
     private static func nonEmpty(_ value: String) throws -> String {

@@ -58,11 +58,14 @@ public struct StatusReport: Sendable, Codable, Equatable {
     public var socket: String
     public var mem0: Mem0
     public var brains: [String: BrainCounts]
+    /// The latest reconcile run, if any.
+    public var lastReconcile: ReconcileReport?
 
     public init(
         version: String, apiVersion: String, pid: Int32, uptimeSeconds: Double, database: String, socket: String,
-        mem0: Mem0, brains: [String: BrainCounts]
+        mem0: Mem0, brains: [String: BrainCounts], lastReconcile: ReconcileReport? = nil
     ) {
+        self.lastReconcile = lastReconcile
         self.version = version
         self.apiVersion = apiVersion
         self.pid = pid
@@ -77,6 +80,7 @@ public struct StatusReport: Sendable, Codable, Equatable {
         case version, pid, database, socket, mem0, brains
         case apiVersion = "api_version"
         case uptimeSeconds = "uptime_seconds"
+        case lastReconcile = "last_reconcile"
     }
 }
 

@@ -36,7 +36,7 @@ public typealias BrainRequestContext = BasicRequestContext
 
 /// Builds the `/v1` router. Tests call this directly with an in-memory database.
 public func buildRouter(
-    database: BrainDatabase, sync: any SyncControl, settings: APISettings
+    database: BrainDatabase, sync: any SyncControl, reconciler: (any ReconcileControl)? = nil, settings: APISettings
 ) -> Router<BrainRequestContext> {
     let router = Router(context: BrainRequestContext.self)
     router.add(middleware: APIVersionMiddleware())
@@ -44,6 +44,7 @@ public func buildRouter(
     let v1 = router.group("v1")
     SystemController(database: database, sync: sync, settings: settings).addRoutes(to: v1)
     SyncController(database: database, sync: sync).addRoutes(to: v1)
+    ReconcileController(database: database, reconciler: reconciler, settings: settings).addRoutes(to: v1)
     for brain in BrainKind.allCases {
         MemoriesController(brain: brain, database: database, sync: sync, settings: settings).addRoutes(to: v1)
     }
@@ -55,11 +56,12 @@ public func buildRouter(
 ///   - socketPath: where to listen; the caller holds the `SocketGuard` for it.
 ///   - onReady: called once the socket accepts connections.
 public func buildApplication(
-    socketPath: String, database: BrainDatabase, sync: any SyncControl, settings: APISettings, logger: Logger,
+    socketPath: String, database: BrainDatabase, sync: any SyncControl, reconciler: (any ReconcileControl)? = nil,
+    settings: APISettings, logger: Logger,
     onReady: @escaping @Sendable () async -> Void = {}
 ) -> some ApplicationProtocol {
     Application(
-        router: buildRouter(database: database, sync: sync, settings: settings),
+        router: buildRouter(database: database, sync: sync, reconciler: reconciler, settings: settings),
         configuration: .init(address: .unixDomainSocket(path: socketPath), serverName: "braind/\(BrainVersion.daemon)"),
         onServerRunning: { _ in
             // bind() honours the umask, but a socket must be 0600 whatever umask braind inherited.

@@ -69,6 +69,26 @@ public struct DaemonClient: Sendable {
         try await send(.POST, "/v1/retry" + (brain.map { "?brain=\($0.rawValue)" } ?? ""), as: RetryCount.self).retried
     }
 
+    /// Starts a reconcile run (or joins the one in progress).
+    public func startReconcile(_ options: ReconcileOptions) async throws -> ReconcileReport {
+        try await send(.POST, "/v1/reconcile", body: try JSONEncoder().encode(options), as: ReconcileReport.self)
+    }
+
+    /// One run's report, live while it runs.
+    public func reconcileRun(id: String) async throws -> ReconcileReport {
+        try await send(.GET, "/v1/reconcile/runs/\(Self.escape(id))", as: ReconcileReport.self)
+    }
+
+    /// The latest run's report.
+    public func lastReconcile() async throws -> ReconcileReport {
+        try await send(.GET, "/v1/reconcile/runs/last", as: ReconcileReport.self)
+    }
+
+    /// Stored runs, newest first.
+    public func reconcileRuns(limit: Int = 20) async throws -> [ReconcileReport] {
+        try await send(.GET, "/v1/reconcile/runs?limit=\(limit)", as: ReconcileRuns.self).runs
+    }
+
     private struct FailedMemories: Decodable { var memories: [Memory] }
     private struct RetryCount: Decodable { var retried: Int }
 

@@ -19,12 +19,20 @@ enum JSONResponse {
 
     /// Reads and decodes a JSON body, mapping every failure to a precise 4xx.
     static func decode<T: Decodable>(_ type: T.Type, from request: Request, limit: Int) async throws -> T {
-        let buffer: ByteBuffer
+        try decode(T.self, from: try await collect(request, limit: limit))
+    }
+
+    /// Reads a request body up to a limit, mapping an oversized body to 413.
+    static func collect(_ request: Request, limit: Int) async throws -> ByteBuffer {
         do {
-            buffer = try await request.body.collect(upTo: limit)
+            return try await request.body.collect(upTo: limit)
         } catch is NIOTooManyBytesError {
             throw APIError.bodyTooLarge(limit: limit)
         }
+    }
+
+    /// Decodes a JSON body already read.
+    static func decode<T: Decodable>(_ type: T.Type, from buffer: ByteBuffer) throws -> T {
         guard buffer.readableBytes > 0 else { throw APIError.malformedJSON("the body is empty") }
         let data = Data(buffer: buffer)
         // JSON text must be UTF-8; checking first gives a precise message instead of a type error

@@ -30,7 +30,8 @@ struct SystemController<Context: RequestContext> {
             database: database.path ?? ":memory:",
             socket: settings.socketPath,
             mem0: .init(configured: settings.mem0Configured, sync: await sync.syncStatus()),
-            brains: brains)
+            brains: brains,
+            lastReconcile: try await database.reconcileRuns(limit: 1).first)
         return JSONResponse.make(report)
     }
 }

@@ -64,7 +64,8 @@ extension Reconciler {
             guard row.isSynced else { continue }
 
             let primary = candidates.first { $0.replacedBy == nil }
-            let duplicates = candidates.filter { $0.id != primary?.id }
+            // Superseded memories are Mem0's history, not duplicates: they are left alone.
+            let duplicates = candidates.filter { $0.id != primary?.id && $0.replacedBy == nil }
             if !duplicates.isEmpty {
                 tally.found(.duplicate, duplicates.count)
                 if !dryRun {

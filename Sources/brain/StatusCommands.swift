@@ -26,6 +26,13 @@ struct StatusCommand: AsyncParsableCommand {
                 ]
             }
             printTable(headers: ["BRAIN", "LIVE", "PENDING", "IN FLIGHT", "SYNCED", "FAILED", "TOMBSTONES", "OLDEST PENDING"], rows: rows)
+            if let run = status.lastReconcile {
+                let repaired = run.drift.values.reduce(0) { $0 + $1.repaired }
+                let failed = run.drift.values.reduce(0) { $0 + $1.failed }
+                print("last reconcile \(run.status) at \(run.finishedAt ?? run.startedAt): \(run.entitiesScanned) entities, drift \(run.driftFound) found, \(repaired) repaired, \(failed) failed\(run.options.dryRun ? " (dry run)" : "")")
+            } else {
+                print("last reconcile none")
+            }
         }
     }
 }

@@ -24,7 +24,10 @@ struct Daemon {
         defer { try? database.close() }
 
         let configuration = settings.configuration
-        let worker = makePushWorker(database: database)
+        let mem0 = makeMem0Client()
+        let gate = Mem0Gate(policy: backoffPolicy)
+        let worker = mem0.map { makePushWorker(database: database, client: $0, gate: gate) }
+        let reconciler = mem0.map { makeReconciler(database: database, client: $0, gate: gate) }
         let sync: any SyncControl = worker ?? OfflineSync()
         let apiSettings = APISettings(
             maxBodyBytes: configuration.maxBodyBytes,
@@ -34,7 +37,8 @@ struct Daemon {
         let logger = logger
         let settings = settings
         let app = buildApplication(
-            socketPath: settings.socketPath, database: database, sync: sync, settings: apiSettings, logger: logger,
+            socketPath: settings.socketPath, database: database, sync: sync, reconciler: reconciler, settings: apiSettings,
+            logger: logger,
             onReady: {
                 let mem0State = await sync.syncStatus().state
                 logger.info(
@@ -49,25 +53,42 @@ struct Daemon {
             })
         // Shutdown runs in reverse order: the API stops first (finishing in-flight requests), then
         // the push worker, so no acknowledged save is cut off from its commit.
-        let services: [any Service] = (worker.map { [$0] } ?? []) + [app]
+        let services: [any Service] = [worker as (any Service)?, reconciler].compactMap { $0 } + [app]
         let group = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         logger.info("braind stopped", metadata: ["braind.socket": "\(settings.socketPath)"])
     }
 
-    /// The push worker, when a Mem0 key is configured; without one braind stays offline.
-    private func makePushWorker(database: BrainDatabase) -> PushWorker? {
+    private var backoffPolicy: BackoffPolicy {
+        BackoffPolicy(base: .seconds(1), cap: .seconds(settings.configuration.syncBackoffCapSeconds))
+    }
+
+    /// The Mem0 client, when a key is configured; without one braind stays offline.
+    private func makeMem0Client() -> (any Mem0Client)? {
         let configuration = settings.configuration
         guard let key = configuration.mem0APIKey, let baseURL = URL(string: configuration.mem0BaseURL) else { return nil }
-        let client = Mem0HTTPClient(
-            settings: Mem0Settings(apiKey: key, baseURL: baseURL, requestTimeout: .seconds(configuration.mem0TimeoutSeconds)),
-            logger: Logger(label: "braind.mem0"))
+        var mem0 = Mem0Settings(apiKey: key, baseURL: baseURL, requestTimeout: .seconds(configuration.mem0TimeoutSeconds))
+        mem0.maxConnections = max(configuration.syncConcurrency, configuration.reconcileConcurrency) + 4
+        return Mem0HTTPClient(settings: mem0, logger: Logger(label: "braind.mem0"))
+    }
+
+    private func makePushWorker(database: BrainDatabase, client: any Mem0Client, gate: Mem0Gate) -> PushWorker {
+        let configuration = settings.configuration
         var push = PushSettings()
         push.concurrency = configuration.syncConcurrency
         push.interval = .seconds(configuration.syncIntervalSeconds)
         push.debounce = .milliseconds(configuration.syncDebounceMilliseconds)
-        push.backoff = BackoffPolicy(base: .seconds(1), cap: .seconds(configuration.syncBackoffCapSeconds))
-        return PushWorker(database: database, client: client, settings: push, logger: Logger(label: "braind.push"))
+        push.backoff = backoffPolicy
+        return PushWorker(database: database, client: client, settings: push, gate: gate, logger: Logger(label: "braind.push"))
+    }
+
+    private func makeReconciler(database: BrainDatabase, client: any Mem0Client, gate: Mem0Gate) -> Reconciler {
+        let configuration = settings.configuration
+        var reconcile = ReconcileSettings()
+        reconcile.interval = configuration.reconcileIntervalSeconds > 0 ? .seconds(configuration.reconcileIntervalSeconds) : nil
+        reconcile.concurrency = configuration.reconcileConcurrency
+        reconcile.policy = ReconcilePolicy(changed: configuration.reconcileChangedPolicy, orphan: configuration.reconcileOrphanPolicy)
+        return Reconciler(database: database, client: client, gate: gate, settings: reconcile, logger: Logger(label: "braind.reconcile"))
     }
 }

@@ -11,6 +11,17 @@ struct PushFixture {
     let database: BrainDatabase
     let fake: FakeMem0Server
     let worker: PushWorker
+    let client: Mem0HTTPClient
+    let gate: Mem0Gate
+
+    /// A reconciler sharing the worker's client and gate.
+    func reconciler(policy: ReconcilePolicy = ReconcilePolicy()) -> Reconciler {
+        var settings = ReconcileSettings()
+        settings.policy = policy
+        settings.interval = nil
+        settings.concurrency = 4
+        return Reconciler(database: database, client: client, gate: gate, settings: settings, logger: Logger(label: "test"))
+    }
 
     static let rut = "76.086.428-5"
     static let entity = "760864285"
@@ -31,9 +42,11 @@ struct PushFixture {
         settings.interval = .milliseconds(50)
         settings.backoff = backoff
         let database = try database ?? BrainDatabase()
+        let gate = Mem0Gate(policy: backoff)
         let fixture = PushFixture(
             database: database, fake: fake,
-            worker: PushWorker(database: database, client: client, settings: settings, logger: Logger(label: "test")))
+            worker: PushWorker(database: database, client: client, settings: settings, gate: gate, logger: Logger(label: "test")),
+            client: client, gate: gate)
         do {
             let result = try await body(fixture)
             await fake.stop()

@@ -77,6 +77,47 @@ struct PushEndToEndTests {
         try await online.stop()
     }
 
+    @Test("brain reconcile repairs a memory deleted behind braind's back and status shows the run")
+    func reconcileThroughTheCLI() async throws {
+        let fake = FakeMem0Server()
+        try await fake.start()
+        defer { Task { await fake.stop() } }
+        let daemon = try await DaemonProcess(environment: ["MEM0_API_KEY": FakeMem0Settings.defaultAPIKey, "MEM0_BASE_URL": fake.baseURL.absoluteString])
+        defer { daemon.removeDirectory() }
+        _ = try await daemon.client.save(.company, owner: "12.345.678-5", memories: [
+            MemoryInput(slug: "company_tax_regime", content: "Régimen tributario: ProPyme General"),
+            MemoryInput(slug: "company_activity", content: "Actividad: Comercio"),
+        ])
+        #expect(try await waitFor { try await daemon.client.status().brains["company"]?.synced == 2 })
+        let victim = try #require(await fake.memories().first)
+        #expect(await fake.deleteMemory(id: victim.id))
+
+        let env = ["BRAIND_SOCKET": daemon.socketPath]
+        let run = try runCommand(Binaries.url("brain"), ["reconcile", "--json"], environment: env)
+        #expect(run.status == 0, "\(run.stderr)")
+        let report = try JSONDecoder().decode(ReconcileReport.self, from: Data(run.stdout.utf8))
+        #expect(report.status == "succeeded")
+        #expect(report.drift["missing"] == DriftCount(found: 1, repaired: 1))
+        #expect(await fake.memories().count == 2)
+
+        let last = try runCommand(Binaries.url("brain"), ["reconcile", "--last"], environment: env)
+        #expect(last.stdout.contains(report.runID))
+        #expect(last.stdout.contains("missing"))
+        let status = try runCommand(Binaries.url("brain"), ["status"], environment: env)
+        #expect(status.stdout.contains("last reconcile succeeded"))
+        try await daemon.stop()
+    }
+
+    @Test("Without a key, brain reconcile explains that Mem0 is needed")
+    func reconcileOffline() async throws {
+        let daemon = try await DaemonProcess()
+        defer { daemon.removeDirectory() }
+        let run = try runCommand(Binaries.url("brain"), ["reconcile"], environment: ["BRAIND_SOCKET": daemon.socketPath])
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("reconcile needs Mem0"))
+        try await daemon.stop()
+    }
+
     private func waitFor(within: Duration = .seconds(20), _ condition: () async throws -> Bool) async throws -> Bool {
         let deadline = ContinuousClock.now + within
         while ContinuousClock.now < deadline {
