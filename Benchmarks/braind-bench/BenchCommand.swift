@@ -8,7 +8,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "braind-bench",
         abstract: "braind benchmarks (build with -c release for meaningful numbers).",
-        subcommands: [PushCommand.self])
+        subcommands: [PushCommand.self, ReconcileCommand.self])
 }
 
 struct PushCommand: AsyncParsableCommand {
@@ -35,5 +35,26 @@ struct PushCommand: AsyncParsableCommand {
             ]
             print(line.joined(separator: "  "))
         }
+    }
+}
+
+struct ReconcileCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reconcile", abstract: "Reconcile matching sets with injected latency; compare with pages × latency ÷ concurrency.")
+
+    @Option(help: "Entities (RUTs).") var entities = 1_000
+    @Option(help: "Memories per entity.") var memories = 100
+    @Option(help: "Latency fake-mem0 adds to every request, in milliseconds.") var latencyMs = 20
+    @Option(help: "Entities listed at once.") var concurrency = 8
+
+    func run() async throws {
+        let benchmark = ReconcileBenchmark(
+            entities: entities, memoriesPerEntity: memories, latency: .milliseconds(latencyMs), concurrency: concurrency)
+        print("reconcile \(entities * memories) memories over \(entities) entities, \(latencyMs) ms latency, concurrency \(concurrency)")
+        let result = try await benchmark.run()
+        print(String(format: "setup (adopting every memory as a row, no latency): %.1f s", result.setupSeconds))
+        print(String(format: "run time %.2f s, listing bound %.2f s (%d pages × %d ms ÷ %d), ratio %.2f",
+                     result.seconds, result.bound, result.pages, latencyMs, concurrency, result.seconds / result.bound))
+        print("drift found \(result.report.driftFound), write calls \(result.report.writeCalls), remote seen \(result.report.remoteSeen)")
     }
 }

@@ -1,0 +1,80 @@
+import BrainCore
+import BrainSync
+import FakeMem0
+import Foundation
+import Logging
+
+/// Reconciles entities whose Mem0 memories all match their rows, with injected latency, and
+/// compares the run time with the listing bound `pages × latency ÷ concurrency`.
+struct ReconcileBenchmark {
+    var entities: Int
+    var memoriesPerEntity: Int
+    var latency: Duration
+    var concurrency: Int
+
+    struct Result {
+        var seconds: Double
+        var bound: Double
+        var pages: Int
+        var report: ReconcileReport
+        var setupSeconds: Double
+    }
+
+    func run() async throws -> Result {
+        let fake = FakeMem0Server()
+        try await fake.start()
+        defer { Task { await fake.stop() } }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("braind-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = try BrainDatabase(path: directory.appendingPathComponent("brain.sqlite").path)
+        let client = Mem0HTTPClient(settings: Mem0Settings(apiKey: FakeMem0Settings.defaultAPIKey, baseURL: fake.baseURL))
+        var logger = Logger(label: "bench")
+        logger.logLevel = .warning
+        var settings = ReconcileSettings()
+        settings.interval = nil
+        settings.concurrency = concurrency
+        let reconciler = Reconciler(database: database, client: client, gate: Mem0Gate(), settings: settings, logger: logger)
+
+        // Setup: Mem0 holds the memories; a first run (no latency) adopts them as rows, so the
+        // measured run compares matching sets, the steady state of a healthy daemon.
+        let setupStart = ContinuousClock.now
+        for entity in 0..<entities {
+            let body = String(30_000_000 + entity)
+            let rut = body + String(RUT.checkDigit(forBody: body))
+            _ = try await database.save(.company, owner: .rut(try RUT(rut)), memories: [MemoryInput(slug: "seed", content: "seed")])
+            _ = try await database.delete(.company, owner: .rut(try RUT(rut)), slug: "seed")
+            for index in 0..<memoriesPerEntity {
+                _ = await fake.insertMemory(FakeMemory(
+                    memory: "Hecho \(index) de \(rut)", userID: rut,
+                    metadata: ["brain": "company", "slug": .string("fact_\(index)"), "record_id": .string(UUID().uuidString.lowercased())]))
+            }
+        }
+        let adopted = await reconciler.runOnce(ReconcileOptions())
+        guard adopted.drift["orphan"]?.repaired == entities * memoriesPerEntity else {
+            throw BenchmarkError.setup("adoption repaired \(adopted.drift["orphan"]?.repaired ?? 0) of \(entities * memoriesPerEntity)")
+        }
+        let setupSeconds = (ContinuousClock.now - setupStart).seconds
+
+        await fake.setLatency(latency)
+        let started = ContinuousClock.now
+        let report = await reconciler.runOnce(ReconcileOptions())
+        let seconds = (ContinuousClock.now - started).seconds
+        let pagesPerEntity = max(1, (memoriesPerEntity + Mem0Settings.maxListPageSize - 1) / Mem0Settings.maxListPageSize)
+        let pages = entities * pagesPerEntity
+        try database.close()
+        return Result(
+            seconds: seconds, bound: Double(pages) * latency.seconds / Double(concurrency), pages: pages, report: report,
+            setupSeconds: setupSeconds)
+    }
+}
+
+enum BenchmarkError: Error, CustomStringConvertible {
+    case setup(String)
+
+    var description: String {
+        switch self {
+        case .setup(let detail): "benchmark setup failed: \(detail)"
+        }
+    }
+}
