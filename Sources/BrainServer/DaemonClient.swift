@@ -55,6 +55,11 @@ public struct DaemonClient: Sendable {
         try await send(.DELETE, memoriesPath(brain, owner) + "/" + Self.escape(slug), as: DeleteResult.self)
     }
 
+    /// Searches one owner's brain (`mode` nil means the daemon's default, `auto`).
+    public func search(_ request: SearchRequest) async throws -> SearchResponse {
+        try await send(.POST, "/v1/search", body: try JSONEncoder().encode(request), as: SearchResponse.self)
+    }
+
     /// Rows Mem0 refused, newest first.
     public func failed(brain: BrainKind? = nil, limit: Int? = nil) async throws -> [Memory] {
         var query: [String] = []
