@@ -38,71 +38,81 @@ extension BrainDatabase {
     /// Records how a push ended. A row edited while its push was in flight stays pending, so the
     /// newer version goes out next.
     public func completePush(_ task: PushTask, outcome: PushOutcome, now: Date = Date()) async throws {
-        let table = task.brain.table
+        try await completePushes([(task, outcome)], now: now)
+    }
+
+    /// Records several push outcomes in one transaction: one commit (one fsync) for many rows.
+    public func completePushes(_ outcomes: [(PushTask, PushOutcome)], now: Date = Date()) async throws {
+        guard !outcomes.isEmpty else { return }
         try await storageWrite { db in
-            let ownerID = try String.fetchOne(
-                db, sql: "SELECT \(task.brain.ownerColumn) FROM \(table) WHERE id = ?", arguments: [task.recordID])
-            guard let ownerID else { return }  // purged meanwhile
-            func journal(_ kind: EventKind, _ detail: String? = nil) throws {
-                try EventJournal.append(
-                    kind, brain: task.brain, ownerID: ownerID, recordID: task.recordID, slug: task.slug,
-                    version: task.version, detail: detail, in: db)
-            }
-            let settled = """
-                synced_version = :version, push_started_at = NULL, sync_attempts = 0, next_attempt_at = NULL,
-                last_error = NULL, sync_state = CASE WHEN version = :version THEN 'synced' ELSE 'pending' END
-                """
-            switch outcome {
-            case .stored(let memoryID):
-                try db.execute(
-                    sql: "UPDATE \(table) SET memory_id = :memoryID, \(settled) WHERE id = :id",
-                    arguments: ["memoryID": memoryID, "version": task.version, "id": task.recordID])
-                try journal(.pushed, #"{"operation":"\#(task.operation.rawValue)","memory_id":"\#(memoryID)"}"#)
-            case .recreated(let memoryID, let previous):
-                try db.execute(
-                    sql: "UPDATE \(table) SET memory_id = :memoryID, \(settled) WHERE id = :id",
-                    arguments: ["memoryID": memoryID, "version": task.version, "id": task.recordID])
-                try journal(.repaired, #"{"reason":"update answered 404","previous_memory_id":"\#(previous)","memory_id":"\#(memoryID)"}"#)
-            case .deleted:
-                let stillDeleted = try Bool.fetchOne(
-                    db, sql: "SELECT deleted = 1 AND version = ? FROM \(table) WHERE id = ?",
-                    arguments: [task.version, task.recordID]) ?? false
-                if stillDeleted {
-                    try db.execute(sql: "DELETE FROM \(table) WHERE id = ?", arguments: [task.recordID])
-                } else {
-                    // Saved again while the delete was in flight: the remote copy is gone, so the
-                    // next push must add it afresh.
-                    try db.execute(
-                        sql: """
-                            UPDATE \(table) SET memory_id = NULL, synced_version = 0, push_started_at = NULL,
-                                sync_state = 'pending', next_attempt_at = NULL WHERE id = ?
-                            """,
-                        arguments: [task.recordID])
-                }
-                try journal(.pushed, #"{"operation":"delete"}"#)
-            case .retry(let error, let delay, let outcomeUnknown):
-                let next = Timestamp.string(from: now.addingTimeInterval(delay.seconds))
+            for (task, outcome) in outcomes { try Self.record(outcome, of: task, now: now, in: db) }
+        }
+    }
+
+    private static func record(_ outcome: PushOutcome, of task: PushTask, now: Date, in db: Database) throws {
+        let table = task.brain.table
+        let ownerID = try String.fetchOne(
+            db, sql: "SELECT \(task.brain.ownerColumn) FROM \(table) WHERE id = ?", arguments: [task.recordID])
+        guard let ownerID else { return }  // purged meanwhile
+        func journal(_ kind: EventKind, _ detail: String? = nil) throws {
+            try EventJournal.append(
+                kind, brain: task.brain, ownerID: ownerID, recordID: task.recordID, slug: task.slug,
+                version: task.version, detail: detail, in: db)
+        }
+        let settled = """
+            synced_version = :version, push_started_at = NULL, sync_attempts = 0, next_attempt_at = NULL,
+            last_error = NULL, sync_state = CASE WHEN version = :version THEN 'synced' ELSE 'pending' END
+            """
+        switch outcome {
+        case .stored(let memoryID):
+            try db.execute(
+                sql: "UPDATE \(table) SET memory_id = :memoryID, \(settled) WHERE id = :id",
+                arguments: ["memoryID": memoryID, "version": task.version, "id": task.recordID])
+            try journal(.pushed, #"{"operation":"\#(task.operation.rawValue)","memory_id":"\#(memoryID)"}"#)
+        case .recreated(let memoryID, let previous):
+            try db.execute(
+                sql: "UPDATE \(table) SET memory_id = :memoryID, \(settled) WHERE id = :id",
+                arguments: ["memoryID": memoryID, "version": task.version, "id": task.recordID])
+            try journal(.repaired, #"{"reason":"update answered 404","previous_memory_id":"\#(previous)","memory_id":"\#(memoryID)"}"#)
+        case .deleted:
+            let stillDeleted = try Bool.fetchOne(
+                db, sql: "SELECT deleted = 1 AND version = ? FROM \(table) WHERE id = ?",
+                arguments: [task.version, task.recordID]) ?? false
+            if stillDeleted {
+                try db.execute(sql: "DELETE FROM \(table) WHERE id = ?", arguments: [task.recordID])
+            } else {
+                // Saved again while the delete was in flight: the remote copy is gone, so the
+                // next push must add it afresh.
                 try db.execute(
                     sql: """
-                        UPDATE \(table) SET sync_state = 'pending', sync_attempts = sync_attempts + 1,
-                            next_attempt_at = ?, last_error = ?,
-                            push_started_at = CASE WHEN ? THEN push_started_at ELSE NULL END
-                        WHERE id = ?
+                        UPDATE \(table) SET memory_id = NULL, synced_version = 0, push_started_at = NULL,
+                            sync_state = 'pending', next_attempt_at = NULL WHERE id = ?
                         """,
-                    arguments: [next, error, outcomeUnknown, task.recordID])
-            case .failed(let error):
-                try db.execute(
-                    sql: """
-                        UPDATE \(table) SET sync_state = CASE WHEN version = ? THEN 'failed' ELSE 'pending' END,
-                            sync_attempts = sync_attempts + 1, last_error = ?, push_started_at = NULL,
-                            next_attempt_at = NULL
-                        WHERE id = ?
-                        """,
-                    arguments: [task.version, error, task.recordID])
-                try journal(.failed, try CanonicalJSON.encode(["error": error]))
-            case .paused:
-                try db.execute(sql: "UPDATE \(table) SET sync_state = 'pending' WHERE id = ?", arguments: [task.recordID])
+                    arguments: [task.recordID])
             }
+            try journal(.pushed, #"{"operation":"delete"}"#)
+        case .retry(let error, let delay, let outcomeUnknown):
+            let next = Timestamp.string(from: now.addingTimeInterval(delay.seconds))
+            try db.execute(
+                sql: """
+                    UPDATE \(table) SET sync_state = 'pending', sync_attempts = sync_attempts + 1,
+                        next_attempt_at = ?, last_error = ?,
+                        push_started_at = CASE WHEN ? THEN push_started_at ELSE NULL END
+                    WHERE id = ?
+                    """,
+                arguments: [next, error, outcomeUnknown, task.recordID])
+        case .failed(let error):
+            try db.execute(
+                sql: """
+                    UPDATE \(table) SET sync_state = CASE WHEN version = ? THEN 'failed' ELSE 'pending' END,
+                        sync_attempts = sync_attempts + 1, last_error = ?, push_started_at = NULL,
+                        next_attempt_at = NULL
+                    WHERE id = ?
+                    """,
+                arguments: [task.version, error, task.recordID])
+            try journal(.failed, try CanonicalJSON.encode(["error": error]))
+        case .paused:
+            try db.execute(sql: "UPDATE \(table) SET sync_state = 'pending' WHERE id = ?", arguments: [task.recordID])
         }
     }
 

@@ -3,8 +3,8 @@ import Foundation
 import Logging
 
 extension PushWorker {
-    /// Pushes one row and records the outcome.
-    func push(_ task: PushTask, logger: Logger) async {
+    /// Pushes one row and returns how it ended; the caller records outcomes in batches.
+    func push(_ task: PushTask, logger: Logger) async -> PushOutcome {
         var logger = logger
         logger[metadataKey: "braind.record.id"] = "\(task.recordID)"
         logger[metadataKey: "braind.push.operation"] = "\(task.operation.rawValue)"
@@ -25,11 +25,7 @@ extension PushWorker {
         if case .recreated(let memoryID, let previous) = outcome {
             logger.notice("memory missing in Mem0 was added again", metadata: ["braind.memory.id": "\(memoryID)", "braind.memory.previous": "\(previous)"])
         }
-        do {
-            try await database.completePush(task, outcome: outcome)
-        } catch {
-            logger.error("cannot record push outcome", metadata: ["braind.error": "\(error)"])
-        }
+        return outcome
     }
 
     /// The Mem0 calls for one row.

@@ -90,10 +90,22 @@ public final class PushWorker: Service, SyncControl {
         let logger = logger ?? self.logger
         guard await ensureAuthorized() else { return 0 }
         var handled = 0
-        await withTaskGroup(of: Void.self) { group in
+        // Outcomes are recorded a few at a time: one commit (one fsync) covers several rows, so
+        // the database does not cap the push rate at high concurrency.
+        let flushSize = max(1, settings.concurrency / 2)
+        await withTaskGroup(of: (PushTask, PushOutcome).self) { group in
             var queue: [PushTask] = []
+            var finished: [(PushTask, PushOutcome)] = []
             var inFlight = 0
             var exhausted = false
+            func flush() async {
+                do {
+                    try await database.completePushes(finished)
+                } catch {
+                    logger.error("cannot record push outcomes", metadata: ["braind.error": "\(error)"])
+                }
+                finished.removeAll(keepingCapacity: true)
+            }
             while true {
                 while inFlight < settings.concurrency, !Task.isCancelled, !isPaused {
                     if queue.isEmpty, !exhausted {
@@ -108,13 +120,16 @@ public final class PushWorker: Service, SyncControl {
                     guard !queue.isEmpty else { break }
                     let task = queue.removeFirst()
                     inFlight += 1
-                    group.addTask { await self.push(task, logger: logger) }
+                    group.addTask { (task, await self.push(task, logger: logger)) }
                 }
                 guard inFlight > 0 else { break }
-                await group.next()
+                guard let result = await group.next() else { break }
+                finished.append(result)
                 inFlight -= 1
                 handled += 1
+                if finished.count >= flushSize || inFlight == 0 { await flush() }
             }
+            await flush()
             // Claimed but not started (paused or shutting down): hand them back.
             for task in queue { try? await database.completePush(task, outcome: .paused) }
         }
