@@ -1,0 +1,140 @@
+import Foundation
+import GRDB
+
+extension BrainDatabase {
+    /// Progress of a load-all: `(done, total)` owners. Called once with `(0, total)` before the
+    /// first owner and once after each owner, on the loading task.
+    public typealias LoadProgress = @Sendable (_ done: Int, _ total: Int) -> Void
+
+    /// Loads one company's memories from its `companies` row: the seed's `load_company_memories`.
+    ///
+    /// The memories of the builder table (`MemoryBuilders.company`) go through `save`, so they are
+    /// created, updated or left unchanged and pushed like any save; a builder memory whose field is
+    /// now empty is removed through `delete`. Memories with other slugs are never touched. A
+    /// company with no loadable field succeeds with nothing saved.
+    /// - Throws: `BrainError.ownerNotFound` for an unknown company (a load never creates one).
+    public func loadCompany(_ owner: OwnerReference) async throws -> LoadResult {
+        try await load(CompanyRecord.self, owner: owner)
+    }
+
+    /// Loads one user's memories from their `profiles` row: the seed's `load_user_memories`.
+    /// The same rules as `loadCompany`, with `MemoryBuilders.user`.
+    public func loadUser(_ owner: OwnerReference) async throws -> LoadResult {
+        try await load(UserRecord.self, owner: owner)
+    }
+
+    /// Loads the memories of one owner of either brain.
+    public func load(_ brain: BrainKind, owner: OwnerReference) async throws -> LoadResult {
+        switch brain {
+        case .company: try await loadCompany(owner)
+        case .user: try await loadUser(owner)
+        }
+    }
+
+    /// Loads every company, one after another, in RUT order: the seed's
+    /// `load_all_companies_memories`. A company whose load fails is counted and the others go on;
+    /// running it again over unchanged data creates, updates and removes nothing.
+    /// - Parameter progress: called with `(done, total)`, for a progress bar.
+    /// - Throws: `BrainError.storageUnavailable` (the remaining companies would fail the same way)
+    ///   and `CancellationError`; what was loaded before stays, and a new run completes it.
+    public func loadAllCompanies(progress: LoadProgress? = nil) async throws -> LoadAllCompaniesResult {
+        LoadAllCompaniesResult(try await loadAll(CompanyRecord.self, progress: progress))
+    }
+
+    /// Loads every user, the twin of `loadAllCompanies`: the seed's `load_all_users_memories`.
+    public func loadAllUsers(progress: LoadProgress? = nil) async throws -> LoadAllUsersResult {
+        LoadAllUsersResult(try await loadAll(UserRecord.self, progress: progress))
+    }
+
+    // MARK: - Implementation
+
+    private func load<Record: LoadableOwner>(_ type: Record.Type, owner reference: OwnerReference) async throws -> LoadResult {
+        let (record, live) = try await writer.read { db in
+            let owner = try Owner.resolve(reference, brain: Record.brain, create: false, in: db)
+            let record = try Self.fetchOwners(Record.self, id: owner.id, in: db).first
+            guard let record else { throw BrainError.ownerNotFound(brain: Record.brain, owner: reference.description) }
+            return (record, try Self.liveBuilderSlugs(Record.self, ownerID: owner.id, in: db)[owner.id] ?? [])
+        }
+        return try await apply(record, liveSlugs: live)
+    }
+
+    private func loadAll<Record: LoadableOwner>(_ type: Record.Type, progress: LoadProgress?) async throws -> LoadAllSummary {
+        // One read for every record and every live builder memory; then one save per owner, so a
+        // long load never holds the write lock for long and agents' saves interleave with it.
+        let (records, live) = try await writer.read { db in
+            (try Self.fetchOwners(Record.self, id: nil, in: db), try Self.liveBuilderSlugs(Record.self, ownerID: nil, in: db))
+        }
+        var summary = LoadAllSummary(total: records.count)
+        progress?(0, records.count)
+        for (index, record) in records.enumerated() {
+            try Task.checkCancellation()
+            do {
+                summary.add(try await apply(record, liveSlugs: live[record.id] ?? []), brain: Record.brain, rut: record.rut)
+            } catch let error as BrainError {
+                if case .storageUnavailable = error { throw error }
+                summary.failed += 1
+                summary.errors.append("\(Record.brain.rawValue) \(record.rut): \(error.description)")
+            }
+            progress?(index + 1, records.count)
+        }
+        return summary
+    }
+
+    /// Saves the present fields' memories and deletes the builder memories whose field is empty.
+    /// Both go through the public save and delete, so versions, events and sync states follow the
+    /// same rules as an agent's writes. They are separate transactions: if the process stops in
+    /// between, the next load finishes the job, as a load is idempotent.
+    private func apply<Record: LoadableOwner>(_ record: Record, liveSlugs: Set<String>) async throws -> LoadResult {
+        let plan = MemoryBuilders.plan(Record.builders, for: record)
+        // By id, not RUT: the row is the one just read, even if a RUT is ever edited meanwhile.
+        let reference: OwnerReference = if let uuid = UUID(uuidString: record.id) {
+            .id(uuid)
+        } else {
+            .rut(try RUT(record.rut, verifyCheckDigit: false))
+        }
+        let saved = plan.memories.isEmpty ? nil : try await save(Record.brain, owner: reference, memories: plan.memories)
+        var removed: [DeleteResult] = []
+        for slug in plan.emptySlugs where liveSlugs.contains(slug) {
+            do {
+                removed.append(try await delete(Record.brain, owner: reference, slug: slug))
+            } catch BrainError.memoryNotFound {
+                continue  // deleted by someone else since the read: the goal is reached
+            }
+        }
+        return LoadResult(save: saved, removed: removed)
+    }
+
+    /// Owner records, one by id or all of them in RUT order.
+    private static func fetchOwners<Record: LoadableOwner>(_ type: Record.Type, id: String?, in db: Database) throws -> [Record] {
+        let table = Record.brain.ownerTable
+        let rows = if let id {
+            try Row.fetchAll(db, sql: "SELECT * FROM \(table) WHERE id = ?", arguments: [id])
+        } else {
+            try Row.fetchAll(db, sql: "SELECT * FROM \(table) ORDER BY rut")
+        }
+        return rows.map(Record.init(row:))
+    }
+
+    /// The live (not tombstoned) builder-slug memories by owner id, for one owner or all. Only
+    /// these may be removed by a load: other slugs belong to agents.
+    private static func liveBuilderSlugs<Record: LoadableOwner>(
+        _ type: Record.Type, ownerID: String?, in db: Database
+    ) throws -> [String: Set<String>] {
+        let brain = Record.brain
+        let slugs = Record.builders.map(\.slug)
+        var sql = """
+            SELECT \(brain.ownerColumn) AS owner_id, slug FROM \(brain.table)
+            WHERE deleted = 0 AND slug IN (\(Array(repeating: "?", count: slugs.count).joined(separator: ", ")))
+            """
+        var arguments = StatementArguments(slugs)
+        if let ownerID {
+            sql += " AND \(brain.ownerColumn) = ?"
+            arguments += [ownerID]
+        }
+        var result: [String: Set<String>] = [:]
+        for row in try Row.fetchAll(db, sql: sql, arguments: arguments) {
+            result[row["owner_id"], default: []].insert(row["slug"])
+        }
+        return result
+    }
+}
