@@ -51,6 +51,11 @@ extension BrainDatabase {
         }
     }
 
+    /// The Mem0 entity id (normalized RUT) of an owner.
+    public func entity(_ brain: BrainKind, owner reference: OwnerReference) async throws -> String {
+        try await writer.read { db in try Owner.resolve(reference, brain: brain, create: false, in: db).rut }
+    }
+
     /// The words of a query: runs of letters and digits, at most 16.
     static func searchWords(_ query: String) -> [String] {
         query.split(whereSeparator: { !$0.isLetter && !$0.isNumber }).prefix(16).map(String.init)

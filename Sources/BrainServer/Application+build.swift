@@ -16,6 +16,8 @@ public struct APISettings: Sendable {
     public var socketPath: String
     /// Daemon start time, for uptime.
     public var startedAt: Date
+    /// How long `auto` search waits for Mem0 before answering from the local index.
+    public var remoteSearchDeadline: Duration = .milliseconds(1_500)
 
     public static let versionHeader = HTTPField.Name("Braind-API-Version")!
 
@@ -36,7 +38,8 @@ public typealias BrainRequestContext = BasicRequestContext
 
 /// Builds the `/v1` router. Tests call this directly with an in-memory database.
 public func buildRouter(
-    database: BrainDatabase, sync: any SyncControl, reconciler: (any ReconcileControl)? = nil, settings: APISettings
+    database: BrainDatabase, sync: any SyncControl, reconciler: (any ReconcileControl)? = nil,
+    remoteSearch: (any RemoteSearch)? = nil, settings: APISettings
 ) -> Router<BrainRequestContext> {
     let router = Router(context: BrainRequestContext.self)
     router.add(middleware: APIVersionMiddleware())
@@ -45,6 +48,7 @@ public func buildRouter(
     SystemController(database: database, sync: sync, settings: settings).addRoutes(to: v1)
     SyncController(database: database, sync: sync).addRoutes(to: v1)
     ReconcileController(database: database, reconciler: reconciler, settings: settings).addRoutes(to: v1)
+    SearchController(database: database, remote: remoteSearch, settings: settings).addRoutes(to: v1)
     for brain in BrainKind.allCases {
         MemoriesController(brain: brain, database: database, sync: sync, settings: settings).addRoutes(to: v1)
     }
@@ -57,11 +61,11 @@ public func buildRouter(
 ///   - onReady: called once the socket accepts connections.
 public func buildApplication(
     socketPath: String, database: BrainDatabase, sync: any SyncControl, reconciler: (any ReconcileControl)? = nil,
-    settings: APISettings, logger: Logger,
+    remoteSearch: (any RemoteSearch)? = nil, settings: APISettings, logger: Logger,
     onReady: @escaping @Sendable () async -> Void = {}
 ) -> some ApplicationProtocol {
     Application(
-        router: buildRouter(database: database, sync: sync, reconciler: reconciler, settings: settings),
+        router: buildRouter(database: database, sync: sync, reconciler: reconciler, remoteSearch: remoteSearch, settings: settings),
         configuration: .init(address: .unixDomainSocket(path: socketPath), serverName: "braind/\(BrainVersion.daemon)"),
         onServerRunning: { _ in
             // bind() honours the umask, but a socket must be 0600 whatever umask braind inherited.

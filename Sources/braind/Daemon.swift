@@ -37,7 +37,8 @@ struct Daemon {
         let logger = logger
         let settings = settings
         let app = buildApplication(
-            socketPath: settings.socketPath, database: database, sync: sync, reconciler: reconciler, settings: apiSettings,
+            socketPath: settings.socketPath, database: database, sync: sync, reconciler: reconciler,
+            remoteSearch: mem0.map { Mem0RemoteSearch(client: $0) }, settings: apiSettings,
             logger: logger,
             onReady: {
                 let mem0State = await sync.syncStatus().state

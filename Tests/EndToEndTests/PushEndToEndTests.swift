@@ -118,6 +118,45 @@ struct PushEndToEndTests {
         try await daemon.stop()
     }
 
+    @Test("Search: remote answers from Mem0 scoped to the brain; auto falls back when Mem0 is slow or down; remote reports the error")
+    func searchModes() async throws {
+        let fake = FakeMem0Server()
+        try await fake.start()
+        let daemon = try await DaemonProcess(environment: ["MEM0_API_KEY": FakeMem0Settings.defaultAPIKey, "MEM0_BASE_URL": fake.baseURL.absoluteString])
+        defer { daemon.removeDirectory() }
+        _ = try await daemon.client.save(.company, owner: "12.345.678-5", memories: [MemoryInput(slug: "company_tax_regime", content: "Régimen tributario: ProPyme General")])
+        _ = try await daemon.client.save(.user, owner: "12.345.678-5", memories: [MemoryInput(slug: "user_note", content: "Le gusta ProPyme")])
+        #expect(try await waitFor {
+            let brains = try await daemon.client.status().brains
+            return brains["user"]?.synced == 1 && brains["company"]?.synced == 1
+        })
+
+        let remote = try await daemon.client.search(SearchRequest(q: "ProPyme", owner: "12.345.678-5", brain: .company, mode: .remote))
+        #expect(remote.source == "mem0")
+        #expect(remote.results.map(\.memory.slug) == ["company_tax_regime"], "the user brain's hit under the same RUT is filtered out")
+
+        await fake.setLatency(.seconds(3))
+        let slow = try await daemon.client.search(SearchRequest(q: "regimen propyme", owner: "12.345.678-5", brain: .company))
+        #expect(slow.source == "local")
+        #expect(slow.fallbackReason?.contains("did not answer") == true)
+        #expect(slow.results.map(\.memory.slug) == ["company_tax_regime"])
+
+        await fake.stop()
+        let down = try await daemon.client.search(SearchRequest(q: "propyme", owner: "12.345.678-5", brain: .company, mode: .auto))
+        #expect(down.source == "local")
+        #expect(down.fallbackReason != nil)
+        await #expect(throws: DaemonClientError.self) {
+            try await daemon.client.search(SearchRequest(q: "propyme", owner: "12.345.678-5", brain: .company, mode: .remote))
+        }
+        do {
+            _ = try await daemon.client.search(SearchRequest(q: "propyme", owner: "12.345.678-5", brain: .company, mode: .remote))
+        } catch DaemonClientError.api(let status, let code, _) {
+            #expect(status == 502)
+            #expect(code == "mem0_unavailable")
+        }
+        try await daemon.stop()
+    }
+
     private func waitFor(within: Duration = .seconds(20), _ condition: () async throws -> Bool) async throws -> Bool {
         let deadline = ContinuousClock.now + within
         while ContinuousClock.now < deadline {
