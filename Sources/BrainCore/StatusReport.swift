@@ -89,6 +89,11 @@ public struct ErrorBody: Sendable, Codable, Equatable {
     public struct Detail: Sendable, Codable, Equatable {
         public var code: String
         public var message: String
+
+        public init(code: String, message: String) {
+            self.code = code
+            self.message = message
+        }
     }
 
     public var error: Detail

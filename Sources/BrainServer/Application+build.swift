@@ -49,6 +49,7 @@ public func buildRouter(
     SyncController(database: database, sync: sync).addRoutes(to: v1)
     ReconcileController(database: database, reconciler: reconciler, settings: settings).addRoutes(to: v1)
     SearchController(database: database, remote: remoteSearch, settings: settings).addRoutes(to: v1)
+    LoadController(database: database, sync: sync, settings: settings).addRoutes(to: v1)
     for brain in BrainKind.allCases {
         MemoriesController(brain: brain, database: database, sync: sync, settings: settings).addRoutes(to: v1)
     }

@@ -60,6 +60,35 @@ public struct DaemonClient: Sendable {
         try await send(.POST, "/v1/search", body: try JSONEncoder().encode(request), as: SearchResponse.self)
     }
 
+    /// Imports owner data (`companies`, `users` or `sessions`) from a file's bytes.
+    public func importOwners(_ kind: String, data: Data, format: String? = nil) async throws -> ImportResult {
+        try await send(.POST, "/v1/\(kind)" + (format.map { "?format=\(Self.escape($0))" } ?? ""), body: data, as: ImportResult.self)
+    }
+
+    /// Builds one owner's memories from its data (the seed's load task for one owner).
+    public func load(_ brain: BrainKind, owner: String) async throws -> LoadResult {
+        try await send(.POST, "/v1/load/\(brain.pathSegment)/\(Self.escape(owner))", as: LoadResult.self)
+    }
+
+    /// Builds every owner's memories, reporting progress as owners finish; returns the result
+    /// object's JSON (`LoadAllCompaniesResult` or `LoadAllUsersResult`).
+    public func loadAll(_ brain: BrainKind, progress: @Sendable (Int, Int) -> Void = { _, _ in }) async throws -> Data {
+        var result: Data?
+        try await streamLines(.POST, "/v1/load/\(brain.pathSegment)?stream=true") { line in
+            let object = try JSONDecoder().decode([String: JSONValue].self, from: line)
+            if case .object(let fields)? = object["progress"], case .int(let done)? = fields["done"], case .int(let total)? = fields["total"] {
+                progress(Int(done), Int(total))
+            } else if let value = object["result"] {
+                result = try JSONEncoder().encode(value)
+            } else if case .object(let fields)? = object["error"] {
+                throw DaemonClientError.api(
+                    status: 500, code: fields["code"]?.stringValue ?? "internal", message: fields["message"]?.stringValue ?? "load failed")
+            }
+        }
+        guard let result else { throw DaemonClientError.unexpectedAnswer("the load ended without a result") }
+        return result
+    }
+
     /// Rows Mem0 refused, newest first.
     public func failed(brain: BrainKind? = nil, limit: Int? = nil) async throws -> [Memory] {
         var query: [String] = []
@@ -137,6 +166,35 @@ public struct DaemonClient: Sendable {
             if !UnixSocketProbe.accepts(socketPath) { throw DaemonClientError.notRunning(socket: socketPath) }
             throw DaemonClientError.transport("\(error)")
         }
+    }
+
+    /// Sends a request whose answer is JSON lines, handing each line over as it arrives.
+    func streamLines(_ method: HTTPMethod, _ path: String, onLine: (Data) throws -> Void) async throws {
+        guard UnixSocketProbe.accepts(socketPath) else { throw DaemonClientError.notRunning(socket: socketPath) }
+        guard let url = URL(httpURLWithSocketPath: socketPath, uri: path) else {
+            throw DaemonClientError.unexpectedAnswer("cannot build a URL for \(path)")
+        }
+        var request = HTTPClientRequest(url: url.absoluteString)
+        request.method = method
+        // Loads of every owner take as long as they take; the deadline only guards a stuck daemon.
+        let response = try await HTTPClient.shared.execute(request, timeout: .hours(1))
+        guard response.status.code == 200 else {
+            let body = try await response.body.collect(upTo: 1 << 20)
+            let error = try? JSONDecoder().decode(ErrorBody.self, from: Data(buffer: body))
+            throw DaemonClientError.api(
+                status: Int(response.status.code), code: error?.error.code ?? "http_\(response.status.code)",
+                message: error?.error.message ?? String(buffer: body))
+        }
+        var pending = Data()
+        for try await chunk in response.body {
+            pending.append(contentsOf: chunk.readableBytesView)
+            while let newline = pending.firstIndex(of: 0x0A) {
+                let line = pending[pending.startIndex..<newline]
+                pending = Data(pending[pending.index(after: newline)...])
+                if !line.isEmpty { try onLine(Data(line)) }
+            }
+        }
+        if !pending.isEmpty { try onLine(pending) }
     }
 
     private func memoriesPath(_ brain: BrainKind, _ owner: String) -> String {

@@ -17,6 +17,15 @@ enum JSONResponse {
             body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
     }
 
+    /// One line of a JSON-lines stream.
+    static func line(_ value: some Encodable) -> ByteBuffer {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var data = (try? encoder.encode(value)) ?? Data("{}".utf8)
+        data.append(0x0A)
+        return ByteBuffer(bytes: data)
+    }
+
     /// Reads and decodes a JSON body, mapping every failure to a precise 4xx.
     static func decode<T: Decodable>(_ type: T.Type, from request: Request, limit: Int) async throws -> T {
         try decode(T.self, from: try await collect(request, limit: limit))

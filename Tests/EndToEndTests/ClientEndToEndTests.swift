@@ -61,6 +61,31 @@ struct ClientEndToEndTests {
         try await daemon.stop()
     }
 
+    @Test("The README's quick start with the example data: import, load, search")
+    func exampleData() async throws {
+        let daemon = try await DaemonProcess()
+        defer { daemon.removeDirectory() }
+        let brain = Binaries.url("brain")
+        let env = ["BRAIND_SOCKET": daemon.socketPath]
+        let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("examples")
+        for (kind, file) in [("companies", "companies.csv"), ("users", "users.jsonl"), ("sessions", "sessions.json")] {
+            let result = try runCommand(brain, ["import", kind, examples.appendingPathComponent(file).path], environment: env)
+            #expect(result.status == 0, "\(kind): \(result.stdout) \(result.stderr)")
+            #expect(result.stdout.contains(" 0 failed"))
+        }
+        let companies = try runCommand(brain, ["load", "companies", "--json"], environment: env)
+        let summary = try JSONDecoder().decode(LoadAllCompaniesResult.self, from: Data(companies.stdout.utf8))
+        #expect(summary.failedCompanies == 0)
+        #expect(summary.totalMemoriesCreated > 0)
+        let again = try runCommand(brain, ["load", "companies", "--json"], environment: env)
+        #expect(try JSONDecoder().decode(LoadAllCompaniesResult.self, from: Data(again.stdout.utf8)).totalMemoriesCreated == 0)
+        let users = try runCommand(brain, ["load", "users"], environment: env)
+        #expect(users.status == 0)
+        #expect(users.stdout.contains("0 failed"))
+        try await daemon.stop()
+    }
+
     @Test("With no daemon, the CLI says so in one line naming the socket, and exits non-zero")
     func daemonNotRunning() throws {
         let directory = try makeShortTemporaryDirectory()

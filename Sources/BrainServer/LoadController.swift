@@ -1,0 +1,116 @@
+import BrainCore
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// Owner data in (`POST /v1/companies`, `/v1/users`, `/v1/sessions`) and the seed's loader tasks
+/// (`POST /v1/load/{companies|users}[/{owner}]`), which build memories through the normal save path.
+struct LoadController<Context: RequestContext> {
+    let database: BrainDatabase
+    let sync: any SyncControl
+    let settings: APISettings
+
+    /// Imports are files, not API calls: they may exceed the API body limit.
+    private var importLimit: Int { max(settings.maxBodyBytes, 64 << 20) }
+
+    func addRoutes(to group: RouterGroup<Context>) {
+        group.post("companies") { request, context in try await importOwners(request, kind: .companies) }
+        group.post("users") { request, context in try await importOwners(request, kind: .users) }
+        group.post("sessions") { request, context in try await importOwners(request, kind: .sessions) }
+        group.post("load/companies") { request, context in try await loadAll(.company, request: request) }
+        group.post("load/users") { request, context in try await loadAll(.user, request: request) }
+        group.post("load/companies/:owner") { request, context in try await loadOne(.company, context: context) }
+        group.post("load/users/:owner") { request, context in try await loadOne(.user, context: context) }
+    }
+
+    enum ImportKind { case companies, users, sessions }
+
+    private func importOwners(_ request: Request, kind: ImportKind) async throws -> Response {
+        let buffer = try await JSONResponse.collect(request, limit: importLimit)
+        var format: ImportFormat?
+        if let name = request.uri.queryParameters.get("format") {
+            guard let parsed = ImportFormat(name: name) else {
+                throw BrainError.invalid(field: "format", reason: "'\(name)' is not one of csv, json, jsonl")
+            }
+            format = parsed
+        }
+        let data = Data(buffer: buffer)
+        let verify = settings.verifyRUTCheckDigit
+        let result = switch kind {
+        case .companies: try await database.importCompanies(data, format: format, verifyCheckDigit: verify)
+        case .users: try await database.importUsers(data, format: format, verifyCheckDigit: verify)
+        case .sessions: try await database.importSessions(data, format: format, verifyCheckDigit: verify)
+        }
+        return JSONResponse.make(result)
+    }
+
+    private func loadOne(_ brain: BrainKind, context: Context) async throws -> Response {
+        let text = try context.parameters.require("owner")
+        let owner = try OwnerReference(text.removingPercentEncoding ?? text, verifyCheckDigit: settings.verifyRUTCheckDigit)
+        let result = try await database.load(brain, owner: owner)
+        if result.changedLocally { sync.localChangesCommitted() }
+        return JSONResponse.make(result)
+    }
+
+    /// Loads every owner. With `?stream=true` the answer is JSON lines: `{"progress":{"done","total"}}`
+    /// as owners finish, then `{"result": ...}` (or `{"error": ...}`), so a CLI can draw progress.
+    private func loadAll(_ brain: BrainKind, request: Request) async throws -> Response {
+        let sync = self.sync
+        let database = self.database
+        @Sendable func run(_ progress: BrainDatabase.LoadProgress?) async throws -> any Encodable & Sendable {
+            let wake: BrainDatabase.LoadProgress = { done, total in
+                progress?(done, total)
+                // Wake the push worker as owners finish, not only at the end of a long load.
+                if done > 0 && done % 100 == 0 { sync.localChangesCommitted() }
+            }
+            switch brain {
+            case .company:
+                let result = try await database.loadAllCompanies(progress: wake)
+                if result.changedLocally { sync.localChangesCommitted() }
+                return result
+            case .user:
+                let result = try await database.loadAllUsers(progress: wake)
+                if result.changedLocally { sync.localChangesCommitted() }
+                return result
+            }
+        }
+        guard request.uri.queryParameters.get("stream") == "true" else {
+            return JSONResponse.make(AnyEncodable(try await run(nil)))
+        }
+        let body = ResponseBody { writer in
+            let (progress, continuation) = AsyncStream<LoadProgressLine>.makeStream(bufferingPolicy: .bufferingNewest(1))
+            async let outcome: Result<any Encodable & Sendable, any Error> = {
+                defer { continuation.finish() }
+                do {
+                    return .success(try await run { done, total in continuation.yield(LoadProgressLine(done: done, total: total)) })
+                } catch {
+                    return .failure(error)
+                }
+            }()
+            for await line in progress {
+                try await writer.write(JSONResponse.line(["progress": line]))
+            }
+            switch await outcome {
+            case .success(let result): try await writer.write(JSONResponse.line(["result": AnyEncodable(result)]))
+            case .failure(let error):
+                let api = (error as? BrainError).map(APIError.init) ?? APIError(status: .internalServerError, code: "internal", message: "\(error)")
+                try await writer.write(JSONResponse.line(["error": ErrorBody.Detail(code: api.code, message: api.message)]))
+            }
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: [.contentType: "application/x-ndjson"], body: body)
+    }
+}
+
+/// One progress line of a streamed load.
+public struct LoadProgressLine: Codable, Sendable, Equatable {
+    public var done: Int
+    public var total: Int
+}
+
+/// Type erasure so one encoder call serves both load-all result types.
+struct AnyEncodable: Encodable, Sendable {
+    let value: any Encodable & Sendable
+    init(_ value: any Encodable & Sendable) { self.value = value }
+    func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
+}
