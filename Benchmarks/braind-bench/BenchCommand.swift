@@ -8,7 +8,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "braind-bench",
         abstract: "braind benchmarks (build with -c release for meaningful numbers).",
-        subcommands: [PushCommand.self, ReconcileCommand.self])
+        subcommands: [PushCommand.self, ReconcileCommand.self, SearchCommand.self])
 }
 
 struct PushCommand: AsyncParsableCommand {
@@ -56,5 +56,26 @@ struct ReconcileCommand: AsyncParsableCommand {
         print(String(format: "run time %.2f s, listing bound %.2f s (%d pages × %d ms ÷ %d), ratio %.2f",
                      result.seconds, result.bound, result.pages, latencyMs, concurrency, result.seconds / result.bound))
         print("drift found \(result.report.driftFound), write calls \(result.report.writeCalls), remote seen \(result.report.remoteSeen)")
+    }
+}
+
+struct SearchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "search", abstract: "Local search p50/p99 over owners × memories (default 10,000 × 100 = 1,000,000).")
+
+    @Option(help: "Owners.") var owners = 10_000
+    @Option(help: "Memories per owner.") var perOwner = 100
+    @Option(help: "Queries to time.") var queries = 10_000
+    @Option(help: "Database file (default: a temporary file, removed afterwards).") var db: String?
+
+    func run() async throws {
+        let path = db ?? FileManager.default.temporaryDirectory.appendingPathComponent("braind-search-\(UUID().uuidString).sqlite").path
+        defer { if db == nil { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } } }
+        let benchmark = SearchBenchmark(owners: owners, perOwner: perOwner, queries: queries)
+        print("local search: \(owners * perOwner) memories over \(owners) owners, \(queries) queries of 1-2 words")
+        let result = try await benchmark.run(path: path)
+        func ms(_ duration: Duration) -> String { String(format: "%.3f ms", duration.seconds * 1000) }
+        print(String(format: "seeded in %.1f s; database %.0f MB", result.seedSeconds, Double(result.databaseBytes) / 1_048_576))
+        print("p50 \(ms(result.p50))  p99 \(ms(result.p99))  max \(ms(result.max))  mean hits \(String(format: "%.1f", result.meanHits))")
     }
 }
