@@ -40,6 +40,11 @@ public struct BrainConfiguration: Sendable, Equatable {
     /// `reconcile.orphan_policy`: `adopt` (make a row) or `delete` (remove it from Mem0).
     public var reconcileOrphanPolicy: ReconcilePolicy.Orphan = .adopt
 
+    /// `access.allowed_uids`: users besides root and braind's own user who may use the socket.
+    public var allowedUIDs: [Int] = []
+    /// `access.require_token`: refuse requests without a token, even from the socket's owner.
+    public var requireToken: Bool = false
+
     public init() {}
 
     /// Log levels accepted by `server.log_level` and `--log-level`.

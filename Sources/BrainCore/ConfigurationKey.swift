@@ -38,6 +38,14 @@ struct ConfigurationKey: Sendable {
         "sync.interval_seconds": .number(in: 0.1...86_400) { $0.syncIntervalSeconds = $1 },
         "sync.debounce_ms": .int(in: 0...10_000) { $0.syncDebounceMilliseconds = $1 },
         "sync.backoff_cap_seconds": .number(in: 1...86_400) { $0.syncBackoffCapSeconds = $1 },
+        "access.allowed_uids": ConfigurationKey { value, configuration in
+            guard let array = value.array else { throw ConfigurationValueError(message: "expected an array of user ids") }
+            configuration.allowedUIDs = try array.map { element in
+                guard let uid = element.int, uid >= 0 else { throw ConfigurationValueError(message: "expected non-negative integers") }
+                return uid
+            }
+        },
+        "access.require_token": .bool { $0.requireToken = $1 },
         "reconcile.interval_seconds": .number(in: 0...604_800) { $0.reconcileIntervalSeconds = $1 },
         "reconcile.concurrency": .int(in: 1...256) { $0.reconcileConcurrency = $1 },
         "reconcile.changed_policy": .string { configuration, value in

@@ -18,13 +18,16 @@ public struct APISettings: Sendable {
     public var startedAt: Date
     /// How long `auto` search waits for Mem0 before answering from the local index.
     public var remoteSearchDeadline: Duration = .milliseconds(1_500)
+    /// Who may use the socket.
+    public var access = AccessSettings()
 
     public static let versionHeader = HTTPField.Name("Braind-API-Version")!
 
     public init(
         maxBodyBytes: Int = 1_048_576, verifyRUTCheckDigit: Bool = true, mem0Configured: Bool = false,
-        socketPath: String = "", startedAt: Date = Date()
+        socketPath: String = "", startedAt: Date = Date(), access: AccessSettings = AccessSettings()
     ) {
+        self.access = access
         self.maxBodyBytes = maxBodyBytes
         self.verifyRUTCheckDigit = verifyRUTCheckDigit
         self.mem0Configured = mem0Configured
@@ -33,8 +36,6 @@ public struct APISettings: Sendable {
     }
 }
 
-/// The request context of the API.
-public typealias BrainRequestContext = BasicRequestContext
 
 /// Builds the `/v1` router. Tests call this directly with an in-memory database.
 public func buildRouter(
@@ -44,12 +45,14 @@ public func buildRouter(
     let router = Router(context: BrainRequestContext.self)
     router.add(middleware: APIVersionMiddleware())
     router.add(middleware: ErrorMiddleware())
+    router.add(middleware: AccessMiddleware(database: database, settings: settings.access))
     let v1 = router.group("v1")
     SystemController(database: database, sync: sync, settings: settings).addRoutes(to: v1)
     SyncController(database: database, sync: sync).addRoutes(to: v1)
     ReconcileController(database: database, reconciler: reconciler, settings: settings).addRoutes(to: v1)
     SearchController(database: database, remote: remoteSearch, settings: settings).addRoutes(to: v1)
     LoadController(database: database, sync: sync, settings: settings).addRoutes(to: v1)
+    TokensController(database: database, settings: settings).addRoutes(to: v1)
     for brain in BrainKind.allCases {
         MemoriesController(brain: brain, database: database, sync: sync, settings: settings).addRoutes(to: v1)
     }

@@ -10,10 +10,13 @@ public struct DaemonClient: Sendable {
     public let socketPath: String
     /// Per-request deadline.
     public var timeout: Duration
+    /// A scoped token sent as `Authorization: Bearer`; nil uses the socket owner's access.
+    public var token: String?
 
-    public init(socketPath: String, timeout: Duration = .seconds(30)) {
+    public init(socketPath: String, timeout: Duration = .seconds(30), token: String? = nil) {
         self.socketPath = socketPath
         self.timeout = timeout
+        self.token = token
     }
 
     // MARK: - Typed calls
@@ -89,6 +92,24 @@ public struct DaemonClient: Sendable {
         return result
     }
 
+    /// Creates a scoped token; the answer holds the token itself, shown only this once.
+    public func createToken(brain: BrainKind, rut: String, readOnly: Bool) async throws -> CreatedToken {
+        let body = try JSONEncoder().encode([brain == .user ? "user" : "company": JSONValue.string(rut), "read_only": .bool(readOnly)])
+        return try await send(.POST, "/v1/tokens", body: body, as: CreatedToken.self)
+    }
+
+    /// Every token (never the secrets).
+    public func tokens() async throws -> [AccessToken] {
+        try await send(.GET, "/v1/tokens", as: TokenList.self).tokens
+    }
+
+    /// Revokes a token by id.
+    public func revokeToken(id: String) async throws {
+        _ = try await send(.DELETE, "/v1/tokens/\(Self.escape(id))", as: [String: String].self)
+    }
+
+    private struct TokenList: Decodable { var tokens: [AccessToken] }
+
     /// Rows Mem0 refused, newest first.
     public func failed(brain: BrainKind? = nil, limit: Int? = nil) async throws -> [Memory] {
         var query: [String] = []
@@ -154,6 +175,7 @@ public struct DaemonClient: Sendable {
         }
         var request = HTTPClientRequest(url: url.absoluteString)
         request.method = method
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         if let body {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(bytes: body))
@@ -176,6 +198,7 @@ public struct DaemonClient: Sendable {
         }
         var request = HTTPClientRequest(url: url.absoluteString)
         request.method = method
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         // Loads of every owner take as long as they take; the deadline only guards a stuck daemon.
         let response = try await HTTPClient.shared.execute(request, timeout: .hours(1))
         guard response.status.code == 200 else {

@@ -5,7 +5,7 @@ import NIOCore
 
 /// Owner data in (`POST /v1/companies`, `/v1/users`, `/v1/sessions`) and the seed's loader tasks
 /// (`POST /v1/load/{companies|users}[/{owner}]`), which build memories through the normal save path.
-struct LoadController<Context: RequestContext> {
+struct LoadController<Context: BrainContext> {
     let database: BrainDatabase
     let sync: any SyncControl
     let settings: APISettings
@@ -14,18 +14,19 @@ struct LoadController<Context: RequestContext> {
     private var importLimit: Int { max(settings.maxBodyBytes, 64 << 20) }
 
     func addRoutes(to group: RouterGroup<Context>) {
-        group.post("companies") { request, context in try await importOwners(request, kind: .companies) }
-        group.post("users") { request, context in try await importOwners(request, kind: .users) }
-        group.post("sessions") { request, context in try await importOwners(request, kind: .sessions) }
-        group.post("load/companies") { request, context in try await loadAll(.company, request: request) }
-        group.post("load/users") { request, context in try await loadAll(.user, request: request) }
+        group.post("companies") { request, context in try await importOwners(request, kind: .companies, principal: context.principal) }
+        group.post("users") { request, context in try await importOwners(request, kind: .users, principal: context.principal) }
+        group.post("sessions") { request, context in try await importOwners(request, kind: .sessions, principal: context.principal) }
+        group.post("load/companies") { request, context in try await loadAll(.company, request: request, principal: context.principal) }
+        group.post("load/users") { request, context in try await loadAll(.user, request: request, principal: context.principal) }
         group.post("load/companies/:owner") { request, context in try await loadOne(.company, context: context) }
         group.post("load/users/:owner") { request, context in try await loadOne(.user, context: context) }
     }
 
     enum ImportKind { case companies, users, sessions }
 
-    private func importOwners(_ request: Request, kind: ImportKind) async throws -> Response {
+    private func importOwners(_ request: Request, kind: ImportKind, principal: Principal) async throws -> Response {
+        try Authorization.requireFull(principal)
         let buffer = try await JSONResponse.collect(request, limit: importLimit)
         var format: ImportFormat?
         if let name = request.uri.queryParameters.get("format") {
@@ -47,6 +48,7 @@ struct LoadController<Context: RequestContext> {
     private func loadOne(_ brain: BrainKind, context: Context) async throws -> Response {
         let text = try context.parameters.require("owner")
         let owner = try OwnerReference(text.removingPercentEncoding ?? text, verifyCheckDigit: settings.verifyRUTCheckDigit)
+        try await Authorization.require(context.principal, brain: brain, owner: owner, write: true, database: database)
         let result = try await database.load(brain, owner: owner)
         if result.changedLocally { sync.localChangesCommitted() }
         return JSONResponse.make(result)
@@ -54,7 +56,8 @@ struct LoadController<Context: RequestContext> {
 
     /// Loads every owner. With `?stream=true` the answer is JSON lines: `{"progress":{"done","total"}}`
     /// as owners finish, then `{"result": ...}` (or `{"error": ...}`), so a CLI can draw progress.
-    private func loadAll(_ brain: BrainKind, request: Request) async throws -> Response {
+    private func loadAll(_ brain: BrainKind, request: Request, principal: Principal) async throws -> Response {
+        try Authorization.requireFull(principal)
         let sync = self.sync
         let database = self.database
         @Sendable func run(_ progress: BrainDatabase.LoadProgress?) async throws -> any Encodable & Sendable {

@@ -3,7 +3,7 @@ import Hummingbird
 
 /// `/v1/{companies|users}/{owner}/memories[/{slug}]`: the seed's save operations plus reads and
 /// deletes, for one brain.
-struct MemoriesController<Context: RequestContext> {
+struct MemoriesController<Context: BrainContext> {
     let brain: BrainKind
     let database: BrainDatabase
     let sync: any SyncControl
@@ -19,6 +19,7 @@ struct MemoriesController<Context: RequestContext> {
 
     @Sendable func save(_ request: Request, context: Context) async throws -> Response {
         let owner = try owner(context)
+        try await Authorization.require(context.principal, brain: brain, owner: owner, write: true, database: database)
         let body = try await JSONResponse.decode(SaveBatchRequest.self, from: request, limit: settings.maxBodyBytes)
         let result = try await database.save(brain, owner: owner, memories: body.memories)
         if result.items.contains(where: { $0.status == .created || $0.status == .updated }) {
@@ -29,6 +30,7 @@ struct MemoriesController<Context: RequestContext> {
 
     @Sendable func list(_ request: Request, context: Context) async throws -> Response {
         let owner = try owner(context)
+        try await Authorization.require(context.principal, brain: brain, owner: owner, write: false, database: database)
         let query = request.uri.queryParameters
         var limit = BrainDatabase.defaultPageSize
         if let text = query.get("limit") {
@@ -43,12 +45,16 @@ struct MemoriesController<Context: RequestContext> {
     }
 
     @Sendable func get(_ request: Request, context: Context) async throws -> Response {
-        let memory = try await database.memory(brain, owner: try owner(context), slug: try slug(context))
+        let owner = try owner(context)
+        try await Authorization.require(context.principal, brain: brain, owner: owner, write: false, database: database)
+        let memory = try await database.memory(brain, owner: owner, slug: try slug(context))
         return JSONResponse.make(memory)
     }
 
     @Sendable func delete(_ request: Request, context: Context) async throws -> Response {
-        let result = try await database.delete(brain, owner: try owner(context), slug: try slug(context))
+        let owner = try owner(context)
+        try await Authorization.require(context.principal, brain: brain, owner: owner, write: true, database: database)
+        let result = try await database.delete(brain, owner: owner, slug: try slug(context))
         if result.status == "tombstoned" { sync.localChangesCommitted() }
         return JSONResponse.make(result)
     }

@@ -2,7 +2,7 @@ import BrainCore
 import Hummingbird
 
 /// `/v1/reconcile`: start a run (or join the one in progress) and read run reports.
-struct ReconcileController<Context: RequestContext> {
+struct ReconcileController<Context: BrainContext> {
     let database: BrainDatabase
     /// Nil when no Mem0 key is configured: reports stay readable, runs cannot start.
     let reconciler: (any ReconcileControl)?
@@ -28,6 +28,7 @@ struct ReconcileController<Context: RequestContext> {
     }
 
     @Sendable func start(_ request: Request, context: Context) async throws -> Response {
+        try Authorization.requireFull(context.principal)
         guard let reconciler else {
             throw APIError(status: .conflict, code: "mem0_not_configured", message: "reconcile needs Mem0: set MEM0_API_KEY and restart braind")
         }
@@ -50,6 +51,7 @@ struct ReconcileController<Context: RequestContext> {
     }
 
     @Sendable func runs(_ request: Request, context: Context) async throws -> Response {
+        try Authorization.requireFull(context.principal)
         var limit = 20
         if let text = request.uri.queryParameters.get("limit") {
             guard let value = Int(text), (1...1_000).contains(value) else {
@@ -61,6 +63,7 @@ struct ReconcileController<Context: RequestContext> {
     }
 
     @Sendable func last(_ request: Request, context: Context) async throws -> Response {
+        try Authorization.requireFull(context.principal)
         guard let report = try await database.reconcileRuns(limit: 1).first else {
             throw APIError(status: .notFound, code: "run_not_found", message: "no reconcile run yet")
         }
@@ -68,6 +71,7 @@ struct ReconcileController<Context: RequestContext> {
     }
 
     @Sendable func run(_ request: Request, context: Context) async throws -> Response {
+        try Authorization.requireFull(context.principal)
         let id = try context.parameters.require("id")
         guard let report = try await database.reconcileRun(id: id) else {
             throw APIError(status: .notFound, code: "run_not_found", message: "no reconcile run with id '\(id)'")

@@ -3,7 +3,7 @@ import Hummingbird
 
 /// `/v1/search`: the agents' recall. Local full-text search, Mem0's search, or Mem0 with a short
 /// deadline falling back to local (`auto`, the default). Every answer says which source answered.
-struct SearchController<Context: RequestContext> {
+struct SearchController<Context: BrainContext> {
     let database: BrainDatabase
     /// Nil when no Mem0 key is configured.
     let remote: (any RemoteSearch)?
@@ -37,16 +37,17 @@ struct SearchController<Context: RequestContext> {
             mode = value
         }
         let search = SearchRequest(q: try required("q"), owner: try required("owner"), brain: brain, limit: limit, mode: mode)
-        return JSONResponse.make(try await answer(search))
+        return JSONResponse.make(try await answer(search, principal: context.principal))
     }
 
     @Sendable func post(_ request: Request, context: Context) async throws -> Response {
         let search = try await JSONResponse.decode(SearchRequest.self, from: request, limit: settings.maxBodyBytes)
-        return JSONResponse.make(try await answer(search))
+        return JSONResponse.make(try await answer(search, principal: context.principal))
     }
 
-    private func answer(_ search: SearchRequest) async throws -> SearchResponse {
+    private func answer(_ search: SearchRequest, principal: Principal) async throws -> SearchResponse {
         let owner = try OwnerReference(search.owner, verifyCheckDigit: settings.verifyRUTCheckDigit)
+        try await Authorization.require(principal, brain: search.brain, owner: owner, write: false, database: database)
         let limit = search.limit ?? 10
         guard (1...BrainDatabase.maxSearchLimit).contains(limit) else {
             throw BrainError.invalid(field: "limit", reason: "must be between 1 and \(BrainDatabase.maxSearchLimit)")

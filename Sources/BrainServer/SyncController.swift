@@ -2,7 +2,7 @@ import BrainCore
 import Hummingbird
 
 /// `/v1/failed` and `/v1/retry`: rows Mem0 refused, and putting them back in the push queue.
-struct SyncController<Context: RequestContext> {
+struct SyncController<Context: BrainContext> {
     let database: BrainDatabase
     let sync: any SyncControl
 
@@ -22,6 +22,7 @@ struct SyncController<Context: RequestContext> {
     }
 
     @Sendable func failed(_ request: Request, context: Context) async throws -> Response {
+        try Authorization.requireFull(context.principal)
         let query = request.uri.queryParameters
         let brain = try Self.brain(query.get("brain"))
         var limit = BrainDatabase.defaultPageSize
@@ -35,6 +36,7 @@ struct SyncController<Context: RequestContext> {
     }
 
     @Sendable func retry(_ request: Request, context: Context) async throws -> Response {
+        try Authorization.requireFull(context.principal)
         let brain = try Self.brain(request.uri.queryParameters.get("brain"))
         let count = try await database.retryFailed(brain: brain)
         if count > 0 { sync.localChangesCommitted() }

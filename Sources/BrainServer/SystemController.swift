@@ -3,7 +3,7 @@ import Foundation
 import Hummingbird
 
 /// `/v1/ping` and `/v1/status`: liveness and what the daemon holds.
-struct SystemController<Context: RequestContext> {
+struct SystemController<Context: BrainContext> {
     let database: BrainDatabase
     let sync: any SyncControl
     let settings: APISettings
@@ -18,6 +18,7 @@ struct SystemController<Context: RequestContext> {
     }
 
     @Sendable func status(_ request: Request, context: Context) async throws -> Response {
+        try Authorization.requireFull(context.principal)
         var brains: [String: BrainCounts] = [:]
         for brain in BrainKind.allCases {
             brains[brain.rawValue] = try await database.counts(brain)

@@ -12,7 +12,7 @@ struct BrainCommand: AsyncParsableCommand {
         version: BrainVersion.daemon,
         subcommands: [
             SaveCommand.self, GetCommand.self, ListCommand.self, DeleteCommand.self, StatusCommand.self,
-            SearchCommand.self, ImportCommand.self, LoadCommand.self, RetryCommand.self, ReconcileCommand.self, PingCommand.self,
+            SearchCommand.self, ImportCommand.self, TokenCommand.self, LoadCommand.self, RetryCommand.self, ReconcileCommand.self, PingCommand.self,
         ])
 }
 
@@ -23,6 +23,9 @@ struct GlobalOptions: ParsableArguments {
 
     @Option(help: "Configuration file used to find the socket (default: as braind).")
     var config: String?
+
+    @Option(help: "A scoped access token (default: $BRAIN_TOKEN); without one the socket owner's access is used.")
+    var token: String?
 
     @Flag(help: "Print JSON, for scripts.")
     var json = false
@@ -36,7 +39,8 @@ struct GlobalOptions: ParsableArguments {
         } catch {
             throw CLIError(message: "\(error)", hint: "fix the configuration file or pass --socket")
         }
-        return DaemonClient(socketPath: paths.socket(flag: socket, configuration: configuration))
+        let token = token ?? ProcessInfo.processInfo.environment["BRAIN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+        return DaemonClient(socketPath: paths.socket(flag: socket, configuration: configuration), token: token)
     }
 }
 

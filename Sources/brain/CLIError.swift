@@ -40,6 +40,8 @@ private func hint(forCode code: String) -> String? {
     case "owner_not_found": "owners are created by their first save; check the RUT or UUID"
     case "memory_not_found": "`brain list company|user OWNER` shows the slugs that exist"
     case "storage_unavailable": "free disk space or fix the database file's permissions; reads still work"
+    case "invalid_token", "token_required": "pass a valid token with --token or BRAIN_TOKEN (`brain token create`)"
+    case "forbidden": "this token or user does not reach that brain; ask the socket owner"
     default: nil
     }
 }

@@ -29,11 +29,13 @@ struct Daemon {
         let worker = mem0.map { makePushWorker(database: database, client: $0, gate: gate) }
         let reconciler = mem0.map { makeReconciler(database: database, client: $0, gate: gate) }
         let sync: any SyncControl = worker ?? OfflineSync()
-        let apiSettings = APISettings(
+        var apiSettings = APISettings(
             maxBodyBytes: configuration.maxBodyBytes,
             verifyRUTCheckDigit: configuration.verifyRUTCheckDigit,
             mem0Configured: configuration.mem0APIKey != nil,
             socketPath: settings.socketPath)
+        apiSettings.access = AccessSettings(
+            allowedUIDs: Set(configuration.allowedUIDs.map { UInt32($0) }), requireToken: configuration.requireToken)
         let logger = logger
         let settings = settings
         let app = buildApplication(

@@ -1,0 +1,83 @@
+import BrainCore
+import Crypto
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+
+/// Who may use the socket, and with what scope.
+public struct AccessSettings: Sendable {
+    /// Users besides root and braind's own user allowed to connect.
+    public var allowedUIDs: Set<UInt32> = []
+    /// Refuse requests that carry no token.
+    public var requireToken = false
+
+    public init(allowedUIDs: Set<UInt32> = [], requireToken: Bool = false) {
+        self.allowedUIDs = allowedUIDs
+        self.requireToken = requireToken
+    }
+}
+
+/// Checks every request: the peer's uid (SO_PEERCRED) against root, braind's own uid and
+/// `access.allowed_uids`; then an `Authorization: Bearer` token, which narrows access to one
+/// owner's brain. Without a token the socket owner has full access unless tokens are required.
+struct AccessMiddleware<Context: BrainContext>: RouterMiddleware {
+    let database: BrainDatabase
+    let settings: AccessSettings
+    private let ownUID = getuid()
+
+    init(database: BrainDatabase, settings: AccessSettings) {
+        self.database = database
+        self.settings = settings
+    }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        if let peer = try await peerCredentials(context) {
+            guard peer.uid == 0 || peer.uid == ownUID || settings.allowedUIDs.contains(peer.uid) else {
+                context.logger.warning(
+                    "refused a client that is not allowed", metadata: ["braind.peer.pid": "\(peer.pid)", "braind.peer.uid": "\(peer.uid)"])
+                throw APIError(status: .forbidden, code: "forbidden", message: "uid \(peer.uid) may not use this socket (access.allowed_uids)")
+            }
+        }
+        if let header = request.headers[.authorization] {
+            guard header.hasPrefix("Bearer "), case let token = String(header.dropFirst(7)), !token.isEmpty else {
+                throw APIError(status: .unauthorized, code: "invalid_token", message: "Authorization must be 'Bearer TOKEN'")
+            }
+            guard let stored = try await database.token(hash: AccessTokenHash.of(token)) else {
+                throw APIError(status: .unauthorized, code: "invalid_token", message: "unknown or revoked token")
+            }
+            context.principal = .token(stored)
+        } else if settings.requireToken && request.uri.path != "/v1/ping" {
+            throw APIError(status: .unauthorized, code: "token_required", message: "this braind requires a token (access.require_token)")
+        }
+        return try await next(request, context)
+    }
+
+    /// The peer's pid and uid, or nil when the connection is not a Unix socket (in-process tests).
+    private func peerCredentials(_ context: Context) async throws -> (pid: Int32, uid: UInt32)? {
+        guard let provider = context.channel as? any SocketOptionProvider else { return nil }
+        do {
+            let credentials: PeerCredentials = try await provider.unsafeGetSocketOption(
+                level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(SO_PEERCRED)).get()
+            return (credentials.pid, credentials.uid)
+        } catch {
+            // A socket whose peer cannot be identified is refused rather than trusted.
+            throw APIError(status: .forbidden, code: "forbidden", message: "cannot identify the connecting process")
+        }
+    }
+}
+
+/// Tokens are stored only as hex SHA-256.
+public enum AccessTokenHash {
+    public static func of(_ token: String) -> String {
+        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+/// Linux's `struct ucred` (pid_t, uid_t, gid_t), which Glibc's Swift overlay does not export.
+struct PeerCredentials: Sendable {
+    var pid: Int32 = 0
+    var uid: UInt32 = 0
+    var gid: UInt32 = 0
+}
