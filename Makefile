@@ -1,5 +1,6 @@
 # The README's two set-up commands: `make run` starts braind on its embedded default
-# (SQLite, no Mem0 needed); `make test` runs the whole test suite. Both install missing
+# (SQLite, no Mem0 needed); `make test` runs the whole test suite: `swift test`, then the
+# official Python MCP client against `brain mcp` (in a venv, .venv-mcp). Both install missing
 # system packages first.
 
 .PHONY: run test deps
@@ -9,6 +10,7 @@ run: deps
 
 test: deps
 	swift test
+	BRAIND_BIN=.build/debug/braind BRAIN_BIN=.build/debug/brain scripts/mcp-python-tests
 
 deps:
 	@scripts/ensure-deps

@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "BrainServer", targets: ["BrainServer"]),
         .library(name: "BrainSync", targets: ["BrainSync"]),
         .library(name: "FakeMem0", targets: ["FakeMem0"]),
+        .library(name: "BrainMCP", targets: ["BrainMCP"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -28,6 +29,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
+        // Already a dependency of swift-sdk (same URL); the MCP tests name its FileDescriptor.
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
     ],
     targets: [
         // Domain, validation, configuration and the GRDB store. The only module that imports GRDB.
@@ -66,6 +70,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The MCP server (`brain mcp`): agent tools over stdio, talking to braind only through DaemonClient.
+        .target(
+            name: "BrainMCP",
+            dependencies: [
+                "BrainCore", "BrainServer",
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // A local stand-in for the Mem0 Platform API with fault injection (tests, benchmarks, offline dev).
         .target(
             name: "FakeMem0",
@@ -88,8 +102,9 @@ let package = Package(
         .executableTarget(
             name: "brain",
             dependencies: [
-                "BrainCore", "BrainServer",
+                "BrainCore", "BrainServer", "BrainMCP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -141,6 +156,16 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["braind", "brain", "fake-mem0", "BrainServer", "BrainCore", "FakeMem0"],
+            swiftSettings: swiftSettings
+        ),
+        // Runs `brain mcp` against a real braind through the SDK's MCP client.
+        .testTarget(
+            name: "BrainMCPTests",
+            dependencies: [
+                "BrainMCP", "BrainCore", "BrainServer", "braind", "brain",
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]

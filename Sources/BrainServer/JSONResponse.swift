@@ -47,6 +47,8 @@ enum JSONResponse {
         // JSON text must be UTF-8; checking first gives a precise message instead of a type error
         // from deep inside the decoder.
         guard String(validating: data, as: UTF8.self) != nil else { throw APIError.malformedJSON("the body is not valid UTF-8") }
+        try checkNesting(data)
+        if let strict = T.self as? any StrictBody.Type { try rejectUnknownFields(data, allowed: strict.fields) }
         do {
             return try JSONDecoder().decode(T.self, from: data)
         } catch let error as BrainError {
@@ -58,6 +60,52 @@ enum JSONResponse {
             throw APIError(BrainError.invalid(field: error.fieldPath, reason: error.reason))
         }
     }
+}
+
+/// Bodies whose unknown fields are refused by name: a misspelled field silently ignored is an
+/// option silently not applied.
+protocol StrictBody {
+    static var fields: Set<String> { get }
+}
+
+/// Deepest JSON nesting accepted in a body.
+let maxJSONDepth = 32
+
+extension JSONResponse {
+    /// Refuses deeply nested JSON before decoding it (cheap: one pass over the bytes).
+    static func checkNesting(_ data: Data) throws {
+        var depth = 0
+        var inString = false
+        var escaped = false
+        for byte in data {
+            if inString {
+                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\""): inString = true
+            case UInt8(ascii: "["), UInt8(ascii: "{"):
+                depth += 1
+                if depth > maxJSONDepth {
+                    throw APIError(BrainError.invalid(field: "body", reason: "JSON nested deeper than \(maxJSONDepth) levels"))
+                }
+            case UInt8(ascii: "]"), UInt8(ascii: "}"): depth -= 1
+            default: break
+            }
+        }
+    }
+
+    static func rejectUnknownFields(_ data: Data, allowed: Set<String>) throws {
+        guard let object = try? JSONDecoder().decode([String: JSONValue].self, from: data) else { return }
+        if let unknown = object.keys.sorted().first(where: { !allowed.contains($0) }) {
+            throw APIError(BrainError.invalid(
+                field: unknown, reason: "unknown field; expected one of \(allowed.sorted().joined(separator: ", "))"))
+        }
+    }
+}
+
+extension SearchRequest: StrictBody {
+    static var fields: Set<String> { ["q", "owner", "brain", "limit", "mode"] }
 }
 
 extension DecodingError {

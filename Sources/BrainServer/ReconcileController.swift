@@ -16,7 +16,8 @@ struct ReconcileController<Context: BrainContext> {
     }
 
     /// Body of `POST /v1/reconcile`; every field is optional.
-    struct StartRequest: Decodable {
+    struct StartRequest: Decodable, StrictBody {
+        static var fields: Set<String> { ["entity", "brain", "dry_run"] }
         var entity: String?
         var brain: String?
         var dryRun: Bool?
@@ -29,9 +30,6 @@ struct ReconcileController<Context: BrainContext> {
 
     @Sendable func start(_ request: Request, context: Context) async throws -> Response {
         try Authorization.requireFull(context.principal)
-        guard let reconciler else {
-            throw APIError(status: .conflict, code: "mem0_not_configured", message: "reconcile needs Mem0: set MEM0_API_KEY and restart braind")
-        }
         var body = StartRequest()
         let buffer = try await JSONResponse.collect(request, limit: settings.maxBodyBytes)
         if buffer.readableBytes > 0 { body = try JSONResponse.decode(StartRequest.self, from: buffer) }
@@ -46,6 +44,9 @@ struct ReconcileController<Context: BrainContext> {
         if let brain = body.brain {
             guard let kind = BrainKind(name: brain) else { throw BrainError.invalid(field: "brain", reason: "'\(brain)' is not company or user") }
             options.brain = kind
+        }
+        guard let reconciler else {
+            throw APIError(status: .conflict, code: "mem0_not_configured", message: "reconcile needs Mem0: set MEM0_API_KEY and restart braind")
         }
         return JSONResponse.make(try await reconciler.start(options), status: .accepted)
     }

@@ -15,7 +15,8 @@ struct TokensController<Context: BrainContext> {
     }
 
     /// Body of `POST /v1/tokens`: exactly one of `user` and `company`.
-    struct CreateRequest: Decodable {
+    struct CreateRequest: Decodable, StrictBody {
+        static var fields: Set<String> { ["user", "company", "read_only"] }
         var user: String?
         var company: String?
         var readOnly: Bool?
