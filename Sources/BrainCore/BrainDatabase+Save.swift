@@ -25,7 +25,7 @@ extension BrainDatabase {
         let writes = validated.compactMap { try? $0.get() }
         var written: [SaveItemResult] = []
         if !writes.isEmpty {
-            written = try await storageWrite { db in
+            written = try await groupCommit.submit(writer: writer) { db in
                 let owner = try Owner.resolve(reference, brain: brain, create: true, in: db)
                 return try writes.map { try Self.upsert($0, brain: brain, owner: owner, in: db) }
             }
@@ -95,13 +95,19 @@ extension BrainDatabase {
     func storageWrite<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
             return try await writer.write(updates)
-        } catch let error as DatabaseError {
-            switch error.resultCode {
-            case .SQLITE_FULL, .SQLITE_READONLY, .SQLITE_IOERR, .SQLITE_CANTOPEN, .SQLITE_BUSY:
-                throw BrainError.storageUnavailable(reason: error.message ?? "\(error.resultCode)")
-            default:
-                throw error
-            }
+        } catch {
+            throw Self.storageError(error)
+        }
+    }
+
+    /// SQLite's "cannot write" failures become `storageUnavailable`; other errors pass through.
+    static func storageError(_ error: any Error) -> any Error {
+        guard let error = error as? DatabaseError else { return error }
+        switch error.resultCode {
+        case .SQLITE_FULL, .SQLITE_READONLY, .SQLITE_IOERR, .SQLITE_CANTOPEN, .SQLITE_BUSY:
+            return BrainError.storageUnavailable(reason: error.message ?? "\(error.resultCode)")
+        default:
+            return error
         }
     }
 }

@@ -15,6 +15,8 @@ public final class BrainDatabase: Sendable {
     }
 
     let writer: any DatabaseWriter
+    /// Concurrent saves share transactions (see `GroupCommit`).
+    let groupCommit = GroupCommit()
     /// The database file, or nil for an in-memory database.
     public let path: String?
 
