@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import Prometheus
 
 /// What the routes need to know about the daemon they run in.
 public struct APISettings: Sendable {
@@ -40,9 +41,10 @@ public struct APISettings: Sendable {
 /// Builds the `/v1` router. Tests call this directly with an in-memory database.
 public func buildRouter(
     database: BrainDatabase, sync: any SyncControl, reconciler: (any ReconcileControl)? = nil,
-    remoteSearch: (any RemoteSearch)? = nil, settings: APISettings
+    remoteSearch: (any RemoteSearch)? = nil, metrics: PrometheusCollectorRegistry? = nil, settings: APISettings
 ) -> Router<BrainRequestContext> {
     let router = Router(context: BrainRequestContext.self)
+    if metrics != nil { router.add(middleware: MetricsMiddleware()) }
     router.add(middleware: APIVersionMiddleware())
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: AccessMiddleware(database: database, settings: settings.access))
@@ -53,6 +55,7 @@ public func buildRouter(
     SearchController(database: database, remote: remoteSearch, settings: settings).addRoutes(to: v1)
     LoadController(database: database, sync: sync, settings: settings).addRoutes(to: v1)
     TokensController(database: database, settings: settings).addRoutes(to: v1)
+    if let metrics { MetricsController(database: database, registry: metrics).addRoutes(to: router) }
     for brain in BrainKind.allCases {
         MemoriesController(brain: brain, database: database, sync: sync, settings: settings).addRoutes(to: v1)
     }
@@ -65,11 +68,12 @@ public func buildRouter(
 ///   - onReady: called once the socket accepts connections.
 public func buildApplication(
     socketPath: String, database: BrainDatabase, sync: any SyncControl, reconciler: (any ReconcileControl)? = nil,
-    remoteSearch: (any RemoteSearch)? = nil, settings: APISettings, logger: Logger,
+    remoteSearch: (any RemoteSearch)? = nil, metrics: PrometheusCollectorRegistry? = nil, settings: APISettings, logger: Logger,
     onReady: @escaping @Sendable () async -> Void = {}
 ) -> some ApplicationProtocol {
     Application(
-        router: buildRouter(database: database, sync: sync, reconciler: reconciler, remoteSearch: remoteSearch, settings: settings),
+        router: buildRouter(
+            database: database, sync: sync, reconciler: reconciler, remoteSearch: remoteSearch, metrics: metrics, settings: settings),
         configuration: .init(address: .unixDomainSocket(path: socketPath), serverName: "braind/\(BrainVersion.daemon)"),
         onServerRunning: { _ in
             // bind() honours the umask, but a socket must be 0600 whatever umask braind inherited.

@@ -22,6 +22,7 @@ struct MemoriesController<Context: BrainContext> {
         try await Authorization.require(context.principal, brain: brain, owner: owner, write: true, database: database)
         let body = try await JSONResponse.decode(SaveBatchRequest.self, from: request, limit: settings.maxBodyBytes)
         let result = try await database.save(brain, owner: owner, memories: body.memories)
+        APIMetrics.recordSave(result, brain: brain)
         if result.items.contains(where: { $0.status == .created || $0.status == .updated }) {
             sync.localChangesCommitted()
         }

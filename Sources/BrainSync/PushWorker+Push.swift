@@ -1,6 +1,7 @@
 import BrainCore
 import Foundation
 import Logging
+import Metrics
 
 extension PushWorker {
     /// Pushes one row and returns how it ended; the caller records outcomes in batches.
@@ -9,6 +10,11 @@ extension PushWorker {
         logger[metadataKey: "braind.record.id"] = "\(task.recordID)"
         logger[metadataKey: "braind.push.operation"] = "\(task.operation.rawValue)"
         let outcome: PushOutcome
+        let started = ContinuousClock.now
+        defer {
+            Timer(label: "braind_push_duration_seconds", dimensions: [("operation", task.operation.rawValue)])
+                .recordSeconds((ContinuousClock.now - started).seconds)
+        }
         do {
             try await gate.wait()
             outcome = try await perform(task)
@@ -22,6 +28,7 @@ extension PushWorker {
             outcome = classify(error, task: task)
             logger.debug("push failed", metadata: ["braind.error": "\(error)"])
         }
+        Counter(label: "braind_pushes_total", dimensions: [("operation", task.operation.rawValue), ("result", outcome.metricName)]).increment()
         if case .recreated(let memoryID, let previous) = outcome {
             logger.notice("memory missing in Mem0 was added again", metadata: ["braind.memory.id": "\(memoryID)", "braind.memory.previous": "\(previous)"])
         }
@@ -95,6 +102,7 @@ extension PushWorker {
     func classify(_ error: any Error, task: PushTask) -> PushOutcome {
         let message = "\(error)"
         health.withLock { $0.lastError = message }
+        Counter(label: "braind_mem0_errors_total", dimensions: [("class", Self.errorClass(error))]).increment()
         guard let mem0Error = error as? Mem0Error else {
             if error is CancellationError {
                 return .retry(error: "interrupted by shutdown", delay: .zero, outcomeUnknown: task.operation == .add)
@@ -133,6 +141,46 @@ enum PushError: Error, CustomStringConvertible {
     var description: String {
         switch self {
         case .nothingStored: "Mem0 accepted the add but stored nothing"
+        }
+    }
+}
+
+extension PushWorker {
+    /// The error class label of `braind_mem0_errors_total`.
+    static func errorClass(_ error: any Error) -> String {
+        guard let error = error as? Mem0Error else { return error is CancellationError ? "cancelled" : "other" }
+        switch error {
+        case .transport(let failure, _):
+            switch failure {
+            case .timeout: return "timeout"
+            case .connectionReset: return "reset"
+            case .connectionRefused, .hostNotFound: return "unreachable"
+            case .other: return "transport"
+            }
+        case .http(let status, _, _, _):
+            switch status {
+            case 429: return "rate_limited"
+            case 401, 403: return "auth"
+            case 404: return "not_found"
+            case 500...599: return "server"
+            default: return "rejected"
+            }
+        case .eventFailed, .eventPollTimedOut: return "event"
+        case .invalidResponse, .invalidArgument: return "contract"
+        }
+    }
+}
+
+extension PushOutcome {
+    /// The result label of `braind_pushes_total`.
+    var metricName: String {
+        switch self {
+        case .stored: "stored"
+        case .recreated: "recreated"
+        case .deleted: "deleted"
+        case .retry: "retry"
+        case .failed: "failed"
+        case .paused: "paused"
         }
     }
 }

@@ -1,6 +1,7 @@
 import BrainCore
 import Foundation
 import Logging
+import Metrics
 import ServiceLifecycle
 import Synchronization
 
@@ -109,6 +110,15 @@ public final class Reconciler: Service, ReconcileControl {
             report.errors.append("run stopped: \(error)")
         }
         report.finishedAt = Timestamp.now()
+        if let started = Timestamp.date(from: report.startedAt) {
+            Timer(label: "braind_reconcile_duration_seconds", dimensions: [("status", report.status)])
+                .recordSeconds(Date().timeIntervalSince(started))
+        }
+        Counter(label: "braind_reconcile_runs_total", dimensions: [("status", report.status)]).increment()
+        for (kind, count) in report.drift {
+            Counter(label: "braind_reconcile_drift_total", dimensions: [("class", kind), ("stage", "found")]).increment(by: count.found)
+            Counter(label: "braind_reconcile_drift_total", dimensions: [("class", kind), ("stage", "repaired")]).increment(by: count.repaired)
+        }
         do {
             try await database.saveReconcileRun(report)
         } catch {

@@ -3,6 +3,8 @@ import BrainCore
 import BrainServer
 import Foundation
 import Logging
+import Metrics
+import Prometheus
 import ServiceLifecycle
 
 /// `braind`: the memory daemon. Parses options, resolves the configuration, and runs the services.
@@ -46,8 +48,10 @@ struct BraindCommand: AsyncParsableCommand {
             handler.logLevel = settings.logLevel
             return handler
         }
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         do {
-            try await Daemon(settings: settings).run()
+            try await Daemon(settings: settings, metrics: registry).run()
         } catch let error as SocketGuardError {
             FileHandle.standardError.write(Data("braind: \(error)\n".utf8))
             throw ExitCode(1)

@@ -3,11 +3,13 @@ import BrainServer
 import BrainSync
 import Foundation
 import Logging
+import Prometheus
 import ServiceLifecycle
 
 /// The daemon's lifetime: own the socket, open the store, serve until a signal, then clean up.
 struct Daemon {
     let settings: DaemonSettings
+    let metrics: PrometheusCollectorRegistry
     let logger = Logger(label: "braind")
 
     func run() async throws {
@@ -40,7 +42,7 @@ struct Daemon {
         let settings = settings
         let app = buildApplication(
             socketPath: settings.socketPath, database: database, sync: sync, reconciler: reconciler,
-            remoteSearch: mem0.map { Mem0RemoteSearch(client: $0) }, settings: apiSettings,
+            remoteSearch: mem0.map { Mem0RemoteSearch(client: $0) }, metrics: metrics, settings: apiSettings,
             logger: logger,
             onReady: {
                 let mem0State = await sync.syncStatus().state
