@@ -32,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         // Already a dependency of swift-sdk (same URL); the MCP tests name its FileDescriptor.
         .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
     ],
@@ -111,6 +112,8 @@ let package = Package(
             dependencies: [
                 "BrainCore", "BrainServer", "BrainMCP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

@@ -12,11 +12,17 @@ public struct DaemonClient: Sendable {
     public var timeout: Duration
     /// A scoped token sent as `Authorization: Bearer`; nil uses the socket owner's access.
     public var token: String?
+    /// The HTTP client; the shared one unless a caller needs its own connection pool (`brain bench`).
+    public var http: HTTPClient
+    /// Check that the socket accepts connections before each request (see `raw`). A load
+    /// generator turns this off: the extra connect would be measured as daemon work.
+    public var probeBeforeRequest = true
 
-    public init(socketPath: String, timeout: Duration = .seconds(30), token: String? = nil) {
+    public init(socketPath: String, timeout: Duration = .seconds(30), token: String? = nil, http: HTTPClient = .shared) {
         self.socketPath = socketPath
         self.timeout = timeout
         self.token = token
+        self.http = http
     }
 
     // MARK: - Typed calls
@@ -169,7 +175,7 @@ public struct DaemonClient: Sendable {
     public func raw(_ method: HTTPMethod, _ path: String, body: Data? = nil) async throws -> (status: Int, body: Data) {
         // A stale socket file (daemon killed) makes the connection pool retry until the deadline;
         // one connect() up front turns "not running" into an immediate, clear answer.
-        guard UnixSocketProbe.accepts(socketPath) else { throw DaemonClientError.notRunning(socket: socketPath) }
+        if probeBeforeRequest, !UnixSocketProbe.accepts(socketPath) { throw DaemonClientError.notRunning(socket: socketPath) }
         guard let url = URL(httpURLWithSocketPath: socketPath, uri: path) else {
             throw DaemonClientError.unexpectedAnswer("cannot build a URL for \(path)")
         }
@@ -181,7 +187,7 @@ public struct DaemonClient: Sendable {
             request.body = .bytes(ByteBuffer(bytes: body))
         }
         do {
-            let response = try await HTTPClient.shared.execute(request, timeout: .init(timeout))
+            let response = try await http.execute(request, timeout: .init(timeout))
             let buffer = try await response.body.collect(upTo: 64 << 20)
             return (Int(response.status.code), Data(buffer: buffer))
         } catch let error as HTTPClientError {
@@ -200,7 +206,7 @@ public struct DaemonClient: Sendable {
         request.method = method
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         // Loads of every owner take as long as they take; the deadline only guards a stuck daemon.
-        let response = try await HTTPClient.shared.execute(request, timeout: .hours(1))
+        let response = try await http.execute(request, timeout: .hours(1))
         guard response.status.code == 200 else {
             let body = try await response.body.collect(upTo: 1 << 20)
             let error = try? JSONDecoder().decode(ErrorBody.self, from: Data(buffer: body))
