@@ -131,7 +131,7 @@ let package = Package(
         .executableTarget(
             name: "braind-bench",
             dependencies: [
-                "BrainCore", "BrainSync", "FakeMem0",
+                "BrainCore", "BrainSync", "BrainServer", "FakeMem0",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

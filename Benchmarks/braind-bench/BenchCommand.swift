@@ -8,7 +8,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "braind-bench",
         abstract: "braind benchmarks (build with -c release for meaningful numbers).",
-        subcommands: [PushCommand.self, ReconcileCommand.self, SearchCommand.self])
+        subcommands: [PushCommand.self, ReconcileCommand.self, SearchCommand.self, ReadyCommand.self])
 }
 
 struct PushCommand: AsyncParsableCommand {
@@ -77,5 +77,22 @@ struct SearchCommand: AsyncParsableCommand {
         func ms(_ duration: Duration) -> String { String(format: "%.3f ms", duration.seconds * 1000) }
         print(String(format: "seeded in %.1f s; database %.0f MB", result.seedSeconds, Double(result.databaseBytes) / 1_048_576))
         print("p50 \(ms(result.p50))  p99 \(ms(result.p99))  max \(ms(result.max))  mean hits \(String(format: "%.1f", result.meanHits))")
+    }
+}
+
+struct ReadyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ready", abstract: "Start braind on a database; print start-to-ready time and RSS.")
+
+    @Option(help: "The braind executable.") var braind = ".build/release/braind"
+    @Option(help: "The database (e.g. the one `search --db` filled).") var db: String
+    @Option(help: "Socket path for the run.") var socket = "/tmp/braind-bench-ready.sock"
+
+    func run() async throws {
+        let result = try await ReadyBenchmark(braind: braind, database: db, socket: socket).run()
+        print("memories \(result.memories)")
+        print(String(format: "start-to-ready %.1f ms", result.readyMilliseconds))
+        print(String(format: "RSS after ready %.1f MB, after 4,000 reads and searches %.1f MB",
+                     Double(result.rssAfterReady) / 1_048_576, Double(result.rssAfterQueries) / 1_048_576))
     }
 }
