@@ -54,7 +54,10 @@ struct BrainRow: FetchableRecord, Sendable {
     }
 
     func memory(brain: BrainKind) -> Memory {
-        let metadata = (try? JSONDecoder().decode([String: JSONValue].self, from: Data(extraMetadata.utf8))) ?? [:]
+        // Most rows carry no metadata; skipping the decoder for "{}" matters when a reconcile or a
+        // list reads thousands of rows.
+        let metadata = extraMetadata == "{}"
+            ? [:] : (try? JSONDecoder().decode([String: JSONValue].self, from: Data(extraMetadata.utf8))) ?? [:]
         return Memory(
             id: id, brain: brain, ownerID: ownerID, ownerRUT: ownerRUT, slug: slug, category: category,
             content: content, metadata: metadata, memoryID: memoryID, version: version,

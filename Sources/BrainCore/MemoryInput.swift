@@ -27,16 +27,17 @@ public struct MemoryInput: Sendable, Codable, Equatable {
     }
 
     public init(from decoder: any Decoder) throws {
-        let value = try JSONValue(from: decoder)
-        guard case .object(let fields) = value else {
+        // A keyed container reads a well-formed item without a single thrown error; shape problems
+        // are kept on the item (it fails alone) instead of failing the whole batch.
+        guard let container = try? decoder.container(keyedBy: AnyCodingKey.self) else {
             decodingProblem = ("", "must be a JSON object")
             return
         }
         func string(_ key: CodingKeys) -> String? {
-            switch fields[key.rawValue] {
-            case nil, .null: return nil
-            case .string(let text): return text
-            default:
+            let codingKey = AnyCodingKey(stringValue: key.rawValue)
+            do {
+                return try container.decodeIfPresent(String.self, forKey: codingKey)
+            } catch {
                 if decodingProblem == nil { decodingProblem = (".\(key.rawValue)", "must be a string") }
                 return nil
             }
@@ -44,9 +45,9 @@ public struct MemoryInput: Sendable, Codable, Equatable {
         slug = string(.slug)
         category = string(.category)
         content = string(.content)
-        metadata = fields[CodingKeys.metadata.rawValue]
+        metadata = try? container.decodeIfPresent(JSONValue.self, forKey: AnyCodingKey(stringValue: CodingKeys.metadata.rawValue))
         let known = Set(CodingKeys.allCases.map(\.rawValue))
-        if decodingProblem == nil, let unknown = fields.keys.sorted().first(where: { !known.contains($0) }) {
+        if decodingProblem == nil, let unknown = container.allKeys.map(\.stringValue).sorted().first(where: { !known.contains($0) }) {
             decodingProblem = (".\(unknown)", "unknown field; expected slug, category, content, metadata")
         }
     }

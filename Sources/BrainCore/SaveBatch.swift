@@ -11,16 +11,17 @@ public struct SaveBatchRequest: Sendable, Codable, Equatable {
     /// Shape errors of the envelope are `BrainError.invalid` naming the field; shape errors inside
     /// one item are kept on the item so that it fails alone.
     public init(from decoder: any Decoder) throws {
-        guard case .object(let fields) = try JSONValue(from: decoder) else {
+        guard let container = try? decoder.container(keyedBy: AnyCodingKey.self) else {
             throw BrainError.invalid(field: "body", reason: "must be a JSON object with a 'memories' array")
         }
-        if let unknown = fields.keys.sorted().first(where: { $0 != "memories" }) {
+        if let unknown = container.allKeys.map(\.stringValue).sorted().first(where: { $0 != "memories" }) {
             throw BrainError.invalid(field: unknown, reason: "unknown field; expected 'memories'")
         }
-        guard case .array = fields["memories"] else {
+        do {
+            memories = try container.decode([MemoryInput].self, forKey: AnyCodingKey(stringValue: "memories"))
+        } catch {
             throw BrainError.invalid(field: "memories", reason: "must be an array of memories")
         }
-        memories = try decoder.container(keyedBy: CodingKeys.self).decode([MemoryInput].self, forKey: .memories)
     }
 }
 
