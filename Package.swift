@@ -127,6 +127,13 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Helpers shared by the test suites that start the real binaries (DaemonProcess, runCommand).
+        .target(
+            name: "BrainTestSupport",
+            dependencies: ["BrainServer", "BrainCore"],
+            path: "Tests/Support/BrainTestSupport",
+            swiftSettings: swiftSettings
+        ),
         // Benchmarks that print numbers (`swift run -c release braind-bench push`).
         .executableTarget(
             name: "braind-bench",
@@ -165,14 +172,14 @@ let package = Package(
         // Starts the real braind and brain binaries on temporary sockets.
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["braind", "brain", "fake-mem0", "BrainServer", "BrainCore", "FakeMem0"],
+            dependencies: ["braind", "brain", "fake-mem0", "BrainServer", "BrainCore", "FakeMem0", "BrainTestSupport"],
             swiftSettings: swiftSettings
         ),
         // Runs `brain mcp` against a real braind through the SDK's MCP client.
         .testTarget(
             name: "BrainMCPTests",
             dependencies: [
-                "BrainMCP", "BrainCore", "BrainServer", "braind", "brain",
+                "BrainMCP", "BrainCore", "BrainServer", "braind", "brain", "BrainTestSupport",
                 .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ],

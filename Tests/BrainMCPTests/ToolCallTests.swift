@@ -1,3 +1,4 @@
+import BrainTestSupport
 import BrainCore
 import BrainServer
 import MCP

@@ -1,3 +1,4 @@
+import BrainTestSupport
 import MCP
 import Testing
 

@@ -1,10 +1,9 @@
 import BrainServer
 import Foundation
-import Testing
 
 /// Where `swift build` put the executables under test (next to the test bundle).
-enum Binaries {
-    static let directory: URL = {
+public enum Binaries {
+    public static let directory: URL = {
         let candidates = [
             URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
             Bundle.main.bundleURL,
@@ -14,38 +13,42 @@ enum Binaries {
             ?? candidates[0]
     }()
 
-    static func url(_ name: String) -> URL { directory.appendingPathComponent(name) }
+    public static func url(_ name: String) -> URL { directory.appendingPathComponent(name) }
 }
 
 /// A short private temporary directory: socket paths must stay under 108 bytes.
-func makeShortTemporaryDirectory() throws -> String {
+public func makeShortTemporaryDirectory() throws -> String {
     var template = Array("/tmp/bd-XXXXXX".utf8CString)
     guard let path = mkdtemp(&template) else { throw POSIXError(.EIO) }
     return String(cString: path)
 }
 
+/// The environment of a child process under test: no Mem0 key, no user configuration or socket.
+public func isolatedEnvironment(directory: String) -> [String: String] {
+    var env = ProcessInfo.processInfo.environment
+    for key in ["MEM0_API_KEY", "BRAIND_CONFIG", "BRAIND_SOCKET", "BRAIN_TOKEN"] { env.removeValue(forKey: key) }
+    env["XDG_CONFIG_HOME"] = directory + "/no-config"
+    return env
+}
+
 /// A real `braind` process on a temporary socket and database.
-final class DaemonProcess: @unchecked Sendable {
-    let directory: String
-    let socketPath: String
-    let databasePath: String
-    let process = Process()
+public final class DaemonProcess: @unchecked Sendable {
+    public let directory: String
+    public let socketPath: String
+    public let databasePath: String
+    public let process = Process()
     /// braind's stderr goes to a file: a pipe nobody drains would block a chatty daemon.
-    let logPath: String
+    public let logPath: String
 
     /// Starts braind and waits until it answers a ping.
-    init(directory: String? = nil, extraArguments: [String] = [], environment: [String: String] = [:]) async throws {
+    public init(directory: String? = nil, extraArguments: [String] = [], environment: [String: String] = [:]) async throws {
         self.directory = try directory ?? makeShortTemporaryDirectory()
         socketPath = self.directory + "/run/braind.sock"
         databasePath = self.directory + "/data/brain.sqlite"
         logPath = self.directory + "/braind-\(UUID().uuidString.prefix(8)).log"
         process.executableURL = Binaries.url("braind")
         process.arguments = ["--socket", socketPath, "--db", databasePath, "--log-level", "debug"] + extraArguments
-        var env = ProcessInfo.processInfo.environment
-        env.removeValue(forKey: "MEM0_API_KEY")
-        env.removeValue(forKey: "BRAIND_CONFIG")
-        env["XDG_CONFIG_HOME"] = self.directory + "/no-config"
-        process.environment = env.merging(environment) { $1 }
+        process.environment = isolatedEnvironment(directory: self.directory).merging(environment) { $1 }
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         try log.seekToEnd()
@@ -55,7 +58,7 @@ final class DaemonProcess: @unchecked Sendable {
         try await waitUntilReady()
     }
 
-    var client: DaemonClient { DaemonClient(socketPath: socketPath, timeout: .seconds(10)) }
+    public var client: DaemonClient { DaemonClient(socketPath: socketPath, timeout: .seconds(10)) }
 
     private func waitUntilReady() async throws {
         let deadline = ContinuousClock.now + .seconds(20)
@@ -69,7 +72,7 @@ final class DaemonProcess: @unchecked Sendable {
 
     /// Sends a signal and waits for the process to exit; returns its exit status.
     @discardableResult
-    func stop(signal: Int32 = SIGTERM) async throws -> Int32 {
+    public func stop(signal: Int32 = SIGTERM) async throws -> Int32 {
         kill(process.processIdentifier, signal)
         let deadline = ContinuousClock.now + .seconds(20)
         while process.isRunning {
@@ -80,16 +83,16 @@ final class DaemonProcess: @unchecked Sendable {
     }
 
     /// Everything braind wrote to stderr so far.
-    func readStderr() -> String {
+    public func readStderr() -> String {
         (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
     }
 
-    func removeDirectory() {
+    public func removeDirectory() {
         if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
         try? FileManager.default.removeItem(atPath: directory)
     }
 
-    enum DaemonError: Error {
+    public enum DaemonError: Error {
         case exited(stderr: String)
         case notReady
         case didNotExit
@@ -97,7 +100,7 @@ final class DaemonProcess: @unchecked Sendable {
 }
 
 /// Runs a command to completion and returns its exit status and outputs.
-func runCommand(_ executable: URL, _ arguments: [String], environment: [String: String] = [:], stdin: String? = nil)
+public func runCommand(_ executable: URL, _ arguments: [String], environment: [String: String] = [:], stdin: String? = nil)
     throws -> (status: Int32, stdout: String, stderr: String)
 {
     let process = Process()
