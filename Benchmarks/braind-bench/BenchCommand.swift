@@ -8,7 +8,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "braind-bench",
         abstract: "braind benchmarks (build with -c release for meaningful numbers).",
-        subcommands: [PushCommand.self, ReconcileCommand.self, SearchCommand.self, ReadyCommand.self])
+        subcommands: [PushCommand.self, ReconcileCommand.self, SearchCommand.self, ReadyCommand.self, StoreCommand.self])
 }
 
 struct PushCommand: AsyncParsableCommand {
@@ -94,5 +94,20 @@ struct ReadyCommand: AsyncParsableCommand {
         print(String(format: "start-to-ready %.1f ms", result.readyMilliseconds))
         print(String(format: "RSS after ready %.1f MB, after 4,000 reads and searches %.1f MB",
                      Double(result.rssAfterReady) / 1_048_576, Double(result.rssAfterQueries) / 1_048_576))
+    }
+}
+
+struct StoreCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "store", abstract: "Saves per second in-process: sequential (one commit each) and concurrent (group commit).")
+
+    @Option(help: "Saves per phase.") var saves = 5_000
+    @Option(help: "Concurrent savers in the second phase.") var concurrency = 64
+    @Option(help: "full or normal.") var synchronous = "full"
+
+    func run() async throws {
+        guard let mode = BrainDatabase.Synchronous(rawValue: synchronous) else { throw ValidationError("--synchronous is full or normal") }
+        let result = try await StoreBenchmark(saves: saves, concurrency: concurrency, synchronous: mode).run()
+        print(String(format: "synchronous=%@: sequential %.0f saves/s, %d concurrent %.0f saves/s", synchronous, result.sequential, concurrency, result.concurrent))
     }
 }

@@ -49,19 +49,21 @@ extension BrainDatabase {
     private static func upsert(_ memory: ValidMemory, brain: BrainKind, owner: Owner, in db: Database) throws -> SaveItemResult {
         let metadataText = try CanonicalJSON.encode(memory.metadata)
         let now = Timestamp.now()
+        // Cached statements: the save path runs these for every item, and preparing SQL (with
+        // GRDB's authorizer) cost more than executing it.
         let existing = try BrainRow.fetchOne(
-            db, sql: BrainRow.select(brain) + " WHERE b.\(brain.ownerColumn) = ? AND b.slug = ?",
+            db.cachedStatement(sql: BrainRow.select(brain) + " WHERE b.\(brain.ownerColumn) = ? AND b.slug = ?"),
             arguments: [owner.id, memory.slug])
 
         guard let existing else {
             let id = UUID().uuidString.lowercased()
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO \(brain.table) (id, \(brain.ownerColumn), slug, category, content, extra_metadata,
                                                created_at, updated_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [id, owner.id, memory.slug, memory.category, memory.content, metadataText, now, now])
+                    """
+            ).execute(arguments: [id, owner.id, memory.slug, memory.category, memory.content, metadataText, now, now])
             try EventJournal.append(.created, brain: brain, ownerID: owner.id, recordID: id, slug: memory.slug, version: 1, in: db)
             return SaveItemResult(slug: memory.slug, status: .created, syncState: .pending, error: nil)
         }
@@ -74,15 +76,15 @@ extension BrainDatabase {
         // A tombstoned row comes back to life under its old id: Mem0 still holds (or will hold) its
         // memory, so the next push is an update rather than a delete followed by an add.
         let version = existing.version + 1
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 UPDATE \(brain.table)
                 SET category = ?, content = ?, extra_metadata = ?, updated_at = ?, version = ?, deleted = 0,
                     sync_state = 'pending', sync_attempts = 0, next_attempt_at = NULL, last_error = NULL,
                     created_at = CASE WHEN deleted = 1 THEN ? ELSE created_at END
                 WHERE id = ?
-                """,
-            arguments: [memory.category, memory.content, metadataText, now, version, now, existing.id])
+                """
+        ).execute(arguments: [memory.category, memory.content, metadataText, now, version, now, existing.id])
         let status: SaveStatus = existing.deleted ? .created : .updated
         try EventJournal.append(
             status == .created ? .created : .updated, brain: brain, ownerID: owner.id, recordID: existing.id,

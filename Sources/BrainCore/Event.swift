@@ -13,11 +13,11 @@ enum EventJournal {
         _ kind: EventKind, brain: BrainKind, ownerID: String, recordID: String?, slug: String?,
         version: Int?, detail: String? = nil, in db: Database
     ) throws {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO events (at, kind, brain, owner_id, record_id, slug, version, detail)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [Timestamp.now(), kind.rawValue, brain.rawValue, ownerID, recordID, slug, version, detail])
+                """
+        ).execute(arguments: [Timestamp.now(), kind.rawValue, brain.rawValue, ownerID, recordID, slug, version, detail])
     }
 }

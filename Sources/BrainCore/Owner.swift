@@ -16,7 +16,7 @@ extension Owner {
         _ reference: OwnerReference, brain: BrainKind, create: Bool, in db: Database
     ) throws -> Owner {
         let sql = "SELECT id, rut FROM \(brain.ownerTable) WHERE \(reference.isID ? "id" : "rut") = ?"
-        if let row = try Row.fetchOne(db, sql: sql, arguments: [reference.description]) {
+        if let row = try Row.fetchOne(db.cachedStatement(sql: sql), arguments: [reference.description]) {
             return Owner(id: row["id"], rut: row["rut"])
         }
         guard create, case .rut(let rut) = reference else {
