@@ -4,6 +4,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import Synchronization
 
 /// Who may use the socket, and with what scope.
 public struct AccessSettings: Sendable {
@@ -25,6 +26,8 @@ struct AccessMiddleware<Context: BrainContext>: RouterMiddleware {
     let database: BrainDatabase
     let settings: AccessSettings
     private let ownUID = getuid()
+    /// Peer credentials by connection, dropped when the connection closes.
+    private let peers = PeerCache()
 
     init(database: BrainDatabase, settings: AccessSettings) {
         self.database = database
@@ -55,16 +58,23 @@ struct AccessMiddleware<Context: BrainContext>: RouterMiddleware {
     }
 
     /// The peer's pid and uid, or nil when the connection is not a Unix socket (in-process tests).
-    private func peerCredentials(_ context: Context) async throws -> (pid: Int32, uid: UInt32)? {
-        guard let provider = context.channel as? any SocketOptionProvider else { return nil }
+    /// Read once per connection: a keep-alive client's later requests cost no socket call.
+    private func peerCredentials(_ context: Context) async throws -> PeerCredentials? {
+        guard let channel = context.channel, let provider = channel as? any SocketOptionProvider else { return nil }
+        let key = ObjectIdentifier(channel)
+        if let known = peers.withLock({ $0[key] }) { return known }
+        let credentials: PeerCredentials
         do {
-            let credentials: PeerCredentials = try await provider.unsafeGetSocketOption(
+            credentials = try await provider.unsafeGetSocketOption(
                 level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(SO_PEERCRED)).get()
-            return (credentials.pid, credentials.uid)
         } catch {
             // A socket whose peer cannot be identified is refused rather than trusted.
             throw APIError(status: .forbidden, code: "forbidden", message: "cannot identify the connecting process")
         }
+        peers.withLock { $0[key] = credentials }
+        let peers = self.peers
+        channel.closeFuture.whenComplete { _ in peers.withLock { _ = $0.removeValue(forKey: key) } }
+        return credentials
     }
 }
 
@@ -72,6 +82,15 @@ struct AccessMiddleware<Context: BrainContext>: RouterMiddleware {
 public enum AccessTokenHash {
     public static func of(_ token: String) -> String {
         SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+/// Shared, lock-protected map from connection to its peer's credentials.
+final class PeerCache: Sendable {
+    private let storage = Mutex<[ObjectIdentifier: PeerCredentials]>([:])
+
+    func withLock<T>(_ body: (inout [ObjectIdentifier: PeerCredentials]) -> T) -> T {
+        storage.withLock { body(&$0) }
     }
 }
 
