@@ -6,7 +6,7 @@ extension BrainDatabase {
     public static let maxSearchLimit = 100
 
     /// Full-text search of one owner's live memories, best first (bm25). Case and accents are
-    /// ignored; every word must match, as a prefix ("propy" finds "ProPyme").
+    /// ignored; every word must match as a whole word.
     public func searchLocal(_ brain: BrainKind, owner reference: OwnerReference, query: String, limit: Int = 10) async throws -> [SearchHit] {
         guard (1...Self.maxSearchLimit).contains(limit) else {
             throw BrainError.invalid(field: "limit", reason: "must be between 1 and \(Self.maxSearchLimit)")
@@ -19,7 +19,10 @@ extension BrainDatabase {
             // The owner token narrows the match inside the index, so cost follows the owner's
             // memories, not the whole table. Words are quoted: user text never becomes FTS syntax.
             let ownerToken = "o" + owner.id.replacingOccurrences(of: "-", with: "")
-            let match = "owner : \"\(ownerToken)\" AND " + words.map { "\"\($0)\"*" }.joined(separator: " AND ")
+            // Whole words only: a prefix query makes FTS5 merge every matching term's full list
+            // across all owners before the owner filter applies (37 ms p99 over 1M memories),
+            // while whole words are seeked through the owner's short list.
+            let match = "owner : \"\(ownerToken)\" AND " + words.map { "\"\($0)\"" }.joined(separator: " AND ")
             let rows = try Row.fetchAll(
                 db,
                 sql: """

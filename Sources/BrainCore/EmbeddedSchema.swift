@@ -144,19 +144,18 @@ enum EmbeddedSchema {
             -- unicode61 with remove_diacritics 2 folds case and accents, so "regimen propyme" finds
             -- "Régimen tributario: ProPyme General". The `owner` column holds one token per owner
             -- ('o' + the owner's UUID without dashes) so a query is scoped to one owner inside the index.
+            -- Queries match whole words (no prefix index: prefix queries scan every owner's terms).
             -- Each index row has the rowid of its brain row; triggers keep both in step in the same
             -- transaction, and tombstones are not indexed.
 
             CREATE VIRTUAL TABLE company_search USING fts5(
                 content, slug, category, owner,
-                tokenize = 'unicode61 remove_diacritics 2',
-                prefix = '2 3'
+                tokenize = 'unicode61 remove_diacritics 2'
             );
 
             CREATE VIRTUAL TABLE user_search USING fts5(
                 content, slug, category, owner,
-                tokenize = 'unicode61 remove_diacritics 2',
-                prefix = '2 3'
+                tokenize = 'unicode61 remove_diacritics 2'
             );
 
             CREATE TRIGGER company_brain_search_insert AFTER INSERT ON company_brain WHEN NEW.deleted = 0

@@ -39,14 +39,24 @@ extension Reconciler {
     ) async {
         var unmatched = Dictionary(remote.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let order = remote.map(\.id)
+        // Indexes by record_id and slug keep matching linear in the entity's size.
+        let byRecord = Dictionary(grouping: remote.filter { $0.metadata["record_id"]?.stringValue != nil }) {
+            $0.metadata["record_id"]!.stringValue!
+        }
+        let bySlug = Dictionary(grouping: remote.filter { $0.metadata["slug"]?.stringValue != nil }) { $0.metadata["slug"]!.stringValue! }
         let dryRun = options.dryRun
 
         for row in rows {
             let task = row.task
             // Every remote memory that claims this row: by id, by record_id, by slug (in that order).
-            let candidates = order.compactMap { unmatched[$0] }.filter {
-                $0.id == task.memoryID || $0.metadata["record_id"] == .string(task.recordID) || $0.metadata["slug"] == .string(task.slug)
-            }.sorted { rank($0, task) < rank($1, task) }
+            var claimed: [Mem0Memory] = []
+            var seen: Set<String> = []
+            let byID = task.memoryID.flatMap { unmatched[$0] }.map { [$0] } ?? []
+            for memory in byID + (byRecord[task.recordID] ?? []) + (bySlug[task.slug] ?? [])
+            where unmatched[memory.id] != nil && seen.insert(memory.id).inserted {
+                claimed.append(memory)
+            }
+            let candidates = claimed.sorted { rank($0, task) < rank($1, task) }
             for candidate in candidates { unmatched[candidate.id] = nil }
 
             if task.deleted {

@@ -20,8 +20,9 @@ struct SearchTests {
         #expect(!hits.map(\.memory.slug).contains("company_activity"))
         let upper = try await database.searchLocal(.company, owner: try owner(companyRUT), query: "ACTIVIDAD ECONÓMICA")
         #expect(upper.map(\.memory.slug) == ["company_activity"])
-        let prefix = try await database.searchLocal(.company, owner: try owner(companyRUT), query: "comerc")
-        #expect(prefix.map(\.memory.slug) == ["company_activity"])
+        let word = try await database.searchLocal(.company, owner: try owner(companyRUT), query: "comercio")
+        #expect(word.map(\.memory.slug) == ["company_activity"])
+        #expect(try await database.searchLocal(.company, owner: try owner(companyRUT), query: "comerc").isEmpty, "whole words only")
     }
 
     @Test("Ranked by bm25: the memory naming the words most densely comes first")
@@ -65,7 +66,7 @@ struct SearchTests {
     func queryIsSanitized() async throws {
         let database = try await seeded()
         let company = try owner(companyRUT)
-        #expect(try await database.searchLocal(.company, owner: company, query: #"propyme"*"#).count == 2)
+        #expect(try await database.searchLocal(.company, owner: company, query: #"propyme"*"#).count == 2, "quotes and stars are not syntax")
         #expect(try await database.searchLocal(.company, owner: company, query: #"propyme" OR owner:*"#).isEmpty, "OR and owner are plain words here")
         await #expect(throws: BrainError.self) { try await database.searchLocal(.company, owner: company, query: "  ¿? ") }
         await #expect(throws: BrainError.self) { try await database.searchLocal(.company, owner: company, query: "x", limit: 0) }
