@@ -109,3 +109,15 @@ indirect enum FakeMem0Filter: Sendable {
         }
     }
 }
+
+extension FakeMem0Filter {
+    /// The one user id every admitted memory must have, when the filter pins it (`user_id` equality,
+    /// alone or inside an AND): the store then looks at that user's memories only.
+    var requiredUserID: String? {
+        switch self {
+        case .entity(.userID, .equals(let id)): id
+        case .all(let parts): parts.lazy.compactMap(\.requiredUserID).first
+        default: nil
+        }
+    }
+}

@@ -23,7 +23,12 @@ actor FakeMem0Store {
 
     private let initialSettings: FakeMem0Settings
     private(set) var settings: FakeMem0Settings
-    private var entries: [String: Entry] = [:]
+    private var entries: [String: Entry] = [:] {
+        didSet { idsByUser = nil }
+    }
+    /// Memory ids by user id, rebuilt on demand after a change: lists are scoped to one entity,
+    /// and scanning every memory of every entity made listing O(all memories).
+    private var idsByUser: [String: [String]]?
     private var nextSequence = 0
     private var events: [String: Event] = [:]
     private(set) var faults: [FakeMem0Fault] = []
@@ -134,7 +139,17 @@ actor FakeMem0Store {
 
     /// Memories passing `filter`, newest first.
     func memories(matching filter: FakeMem0Filter) -> [FakeMemory] {
-        entries.values.filter { filter.admits($0.memory) }.sorted { $0.sequence > $1.sequence }.map(\.memory)
+        let candidates: [Entry]
+        if let userID = filter.requiredUserID {
+            if idsByUser == nil {
+                idsByUser = Dictionary(grouping: entries.values.filter { $0.memory.userID != nil }) { $0.memory.userID! }
+                    .mapValues { $0.map(\.memory.id) }
+            }
+            candidates = (idsByUser?[userID] ?? []).compactMap { entries[$0] }
+        } else {
+            candidates = Array(entries.values)
+        }
+        return candidates.filter { filter.admits($0.memory) }.sorted { $0.sequence > $1.sequence }.map(\.memory)
     }
 
     // MARK: - Control operations
