@@ -50,16 +50,10 @@ extension PushWorker {
                 return .recreated(memoryID: try await add(task, lookFirst: false), previous: memoryID)
             }
         case .delete:
-            if let memoryID = task.memoryID {
-                do {
-                    try await client.delete(id: memoryID)
-                } catch let error as Mem0Error where error.failureClass == .notFound {
-                    // Already gone: that is what a delete wants.
-                }
-            }
+            if let memoryID = task.memoryID { try await client.deleteIfPresent(id: memoryID) }
             if task.memoryID == nil || task.addOutcomeUnknown {
                 // An add may have landed without us learning its id: delete whatever carries this row.
-                for memory in try await memories(of: task) { try await deleteIgnoringMissing(memory.id) }
+                for memory in try await memories(of: task) { try await client.deleteIfPresent(id: memory.id) }
             }
             return .deleted
         }
@@ -71,31 +65,19 @@ extension PushWorker {
         if lookFirst, task.addOutcomeUnknown {
             let existing = try await memories(of: task)
             if let keep = existing.first {
-                for duplicate in existing.dropFirst() { try await deleteIgnoringMissing(duplicate.id) }
+                for duplicate in existing.dropFirst() { try await client.deleteIfPresent(id: duplicate.id) }
                 if keep.memory != task.content || keep.metadata != task.mem0Metadata {
                     _ = try await client.update(id: keep.id, text: task.content, metadata: task.mem0Metadata)
                 }
                 return keep.id
             }
         }
-        switch try await client.add(text: task.content, userID: task.entityID, metadata: task.mem0Metadata) {
-        case .stored(let ids, _):
-            guard let id = ids.first else { throw PushError.nothingStored }
-            return id
-        case .nothingStored:
-            throw PushError.nothingStored
-        }
+        return try await client.addRow(task)
     }
 
     private func memories(of task: PushTask) async throws -> [Mem0Memory] {
         try await client.list(userID: task.entityID, metadataFilter: ["record_id": .string(task.recordID)])
             .filter { $0.metadata["record_id"] == .string(task.recordID) }
-    }
-
-    private func deleteIgnoringMissing(_ id: String) async throws {
-        do {
-            try await client.delete(id: id)
-        } catch let error as Mem0Error where error.failureClass == .notFound {}
     }
 
     /// Maps a failure to what the row should do next.

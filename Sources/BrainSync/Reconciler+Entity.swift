@@ -175,13 +175,7 @@ extension Reconciler {
 
     private func addRemote(_ task: PushTask, tally: inout EntityTally) async throws -> String {
         tally.call("add")
-        switch try await client.add(text: task.content, userID: task.entityID, metadata: task.mem0Metadata) {
-        case .stored(let ids, _):
-            guard let id = ids.first else { throw PushError.nothingStored }
-            return id
-        case .nothingStored:
-            throw PushError.nothingStored
-        }
+        return try await client.addRow(task)
     }
 
     private func updateRemote(_ id: String, text: String?, metadata: [String: JSONValue], tally: inout EntityTally) async throws {
@@ -193,8 +187,6 @@ extension Reconciler {
     private func deleteRemote(_ id: String, tally: inout EntityTally) async throws {
         try await gate.wait()
         tally.call("delete")
-        do {
-            try await client.delete(id: id)
-        } catch let error as Mem0Error where error.failureClass == .notFound {}
+        try await client.deleteIfPresent(id: id)
     }
 }
