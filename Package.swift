@@ -175,6 +175,12 @@ let package = Package(
             dependencies: ["braind", "brain", "fake-mem0", "BrainServer", "BrainCore", "FakeMem0", "BrainTestSupport"],
             swiftSettings: swiftSettings
         ),
+        // Robustness proofs: kill -9 cycles, a fault soak, a fuzz over the socket, a secret scan (`scripts/proofs`).
+        .testTarget(
+            name: "ProofTests",
+            dependencies: ["braind", "brain", "fake-mem0", "BrainServer", "BrainCore", "FakeMem0"],
+            swiftSettings: swiftSettings
+        ),
         // Runs `brain mcp` against a real braind through the SDK's MCP client.
         .testTarget(
             name: "BrainMCPTests",

@@ -105,11 +105,12 @@ extension BrainDatabase {
             try db.execute(
                 sql: """
                     UPDATE \(table) SET sync_state = CASE WHEN version = ? THEN 'failed' ELSE 'pending' END,
-                        sync_attempts = sync_attempts + 1, last_error = ?, push_started_at = NULL,
+                        sync_attempts = sync_attempts + 1, last_error = ?,
+                        push_started_at = CASE WHEN ? THEN push_started_at ELSE NULL END,
                         next_attempt_at = NULL
                     WHERE id = ?
                     """,
-                arguments: [task.version, error, task.recordID])
+                arguments: [task.version, error, task.addOutcomeUnknown, task.recordID])
             try journal(.failed, try CanonicalJSON.encode(["error": error]))
         case .paused:
             try db.execute(sql: "UPDATE \(table) SET sync_state = 'pending' WHERE id = ?", arguments: [task.recordID])

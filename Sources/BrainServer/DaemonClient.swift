@@ -18,7 +18,7 @@ public struct DaemonClient: Sendable {
     /// generator turns this off: the extra connect would be measured as daemon work.
     public var probeBeforeRequest = true
 
-    public init(socketPath: String, timeout: Duration = .seconds(30), token: String? = nil, http: HTTPClient = .shared) {
+    public init(socketPath: String, timeout: Duration = .seconds(30), token: String? = nil, http: HTTPClient = DaemonClient.sharedHTTP) {
         self.socketPath = socketPath
         self.timeout = timeout
         self.token = token
@@ -155,6 +155,15 @@ public struct DaemonClient: Sendable {
 
     // MARK: - Transport
 
+    /// The client's connection pool. It does not keep retrying a socket that refused a
+    /// connection: after braind restarts, the next request connects at once instead of waiting
+    /// out the pool's backoff (up to a minute with `HTTPClient.shared`).
+    public static let sharedHTTP: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
+
     /// Sends a request and decodes a 2xx answer; any other answer throws `DaemonClientError.api`.
     public func send<T: Decodable>(_ method: HTTPMethod, _ path: String, body: Data? = nil, as type: T.Type) async throws -> T {
         let (status, data) = try await raw(method, path, body: body)
@@ -190,7 +199,9 @@ public struct DaemonClient: Sendable {
             let response = try await http.execute(request, timeout: .init(timeout))
             let buffer = try await response.body.collect(upTo: 64 << 20)
             return (Int(response.status.code), Data(buffer: buffer))
-        } catch let error as HTTPClientError {
+        } catch let error as DaemonClientError {
+            throw error
+        } catch {
             if !UnixSocketProbe.accepts(socketPath) { throw DaemonClientError.notRunning(socket: socketPath) }
             throw DaemonClientError.transport("\(error)")
         }

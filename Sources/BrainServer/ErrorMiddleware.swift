@@ -1,6 +1,7 @@
 import BrainCore
 import Hummingbird
 import Logging
+import NIOHTTP1
 
 /// Turns every failure into the API's error body, so no client ever sees an empty or HTML error,
 /// and an unexpected error becomes a logged 500 rather than a dropped connection.
@@ -12,6 +13,10 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try error.response(from: request, context: context)
         } catch let error as BrainError {
             return try APIError(error).response(from: request, context: context)
+        } catch let error as HTTPParserError {
+            // A body shorter than its Content-Length or a broken chunk: the client's fault.
+            let api = APIError(status: .badRequest, code: "malformed_request", message: "the request could not be read: \(error)")
+            return try api.response(from: request, context: context)
         } catch let error as HTTPError where error.status == .notFound {
             return try APIError.routeNotFound(request).response(from: request, context: context)
         } catch let error as any HTTPResponseError {

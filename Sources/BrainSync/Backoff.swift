@@ -49,14 +49,21 @@ public final class Mem0Gate: Sendable {
         return max(.zero, notBefore - .now)
     }
 
-    /// The server asked to slow down (429), or was unreachable: pause everyone.
-    public func recordFailure(retryAfter: Duration?) {
+    /// A call failed in a way that may concern Mem0 as a whole. A rate limit (429) or a
+    /// `Retry-After` pauses everyone at once; other failures pause everyone only after
+    /// `failuresBeforePause` in a row, so that scattered errors (a 500 here, a reset there) slow
+    /// just their rows while a Mem0 that is down is left alone.
+    public func recordFailure(retryAfter: Duration?, rateLimited: Bool = false) {
         state.withLock { state in
             state.consecutiveFailures += 1
+            guard rateLimited || retryAfter != nil || state.consecutiveFailures >= Self.failuresBeforePause else { return }
             let delay = policy.delay(afterAttempt: state.consecutiveFailures - 1, retryAfter: retryAfter)
             state.notBefore = max(state.notBefore, .now + delay)
         }
     }
+
+    /// Failures in a row, without a success between them, after which every caller waits.
+    public static let failuresBeforePause = 3
 
     /// A call went through: the next failure starts the backoff afresh.
     public func recordSuccess() {

@@ -35,9 +35,7 @@ extension Mem0HTTPClient {
         let data: Data
         let response: URLResponse
         do {
-            (data, response) = try await withDeadline(settings.requestTimeout) { [session, request] in
-                try await session.data(for: request)
-            }
+            (data, response) = try await load(request, deadline: settings.requestTimeout)
         } catch is DeadlineExceeded {
             logger.debug("mem0 request timed out", metadata: ["braind.mem0.endpoint": "\(endpoint)"])
             throw Mem0Error.transport(.timeout, endpoint: endpoint)
@@ -83,23 +81,36 @@ extension Mem0HTTPClient {
         timeout.timeInterval.rounded(.up) + 5
     }
 
-    /// Runs `operation`, cancelling it and throwing ``DeadlineExceeded`` if it outlasts `timeout`.
-    func withDeadline<T: Sendable>(
-        _ timeout: Duration, _ operation: @escaping @Sendable () async throws -> T
-    ) async throws -> T {
-        try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask { try await operation() }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                return nil
+    /// Loads a request, throwing ``DeadlineExceeded`` if it outlasts `deadline`.
+    ///
+    /// Tasks are never cancelled from a Swift concurrency thread: in swift-corelibs-foundation
+    /// (issue #5412, fixed upstream by PR #5417 but not in this toolchain) `URLSessionTask.cancel()`
+    /// can deadlock against the session's queue delivering that task's completion, and with both
+    /// cooperative threads stuck there braind stopped answering. Cancellation and the deadline
+    /// therefore run on Dispatch threads, and the continuation resumes exactly once.
+    func load(_ request: URLRequest, deadline: Duration) async throws -> (Data, URLResponse) {
+        let pending = PendingLoad()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<(Data, URLResponse), any Error>) in
+                pending.arm(continuation)
+                let task = session.dataTask(with: request) { data, response, error in
+                    if let error {
+                        pending.finish(.failure(error))
+                    } else if let data, let response {
+                        pending.finish(.success((data, response)))
+                    } else {
+                        pending.finish(.failure(URLError(.badServerResponse)))
+                    }
+                }
+                pending.attach(task)
+                DispatchQueue.global().asyncAfter(deadline: .now() + deadline.timeInterval) {
+                    pending.finish(.failure(DeadlineExceeded()))
+                    task.cancel()
+                }
+                task.resume()
             }
-            defer { group.cancelAll() }
-            // The first child to finish decides; the other is cancelled (URLSession stops at once).
-            guard let first = try await group.next(), let value = first else {
-                try Task.checkCancellation()
-                throw DeadlineExceeded()
-            }
-            return value
+        } onCancel: {
+            DispatchQueue.global().async { pending.cancel() }
         }
     }
 
@@ -124,5 +135,43 @@ extension Mem0HTTPClient {
         default:
             return .other(code: code)
         }
+    }
+}
+
+/// One in-flight URLSession load: its task and the continuation to resume once.
+final class PendingLoad: @unchecked Sendable {
+    // @unchecked: every field is only touched under `lock`.
+    private let lock = NSLock()
+    private var continuation: CheckedContinuation<(Data, URLResponse), any Error>?
+    private var task: URLSessionDataTask?
+    private var cancelled = false
+
+    func arm(_ continuation: CheckedContinuation<(Data, URLResponse), any Error>) {
+        lock.withLock { self.continuation = continuation }
+    }
+
+    func attach(_ task: URLSessionDataTask) {
+        let cancelNow = lock.withLock { () -> Bool in
+            self.task = task
+            return cancelled
+        }
+        if cancelNow { task.cancel() }
+    }
+
+    /// Resumes the continuation with the first result; later results are dropped.
+    func finish(_ result: Result<(Data, URLResponse), any Error>) {
+        let continuation = lock.withLock { () -> CheckedContinuation<(Data, URLResponse), any Error>? in
+            defer { self.continuation = nil }
+            return self.continuation
+        }
+        continuation?.resume(with: result)
+    }
+
+    func cancel() {
+        let task = lock.withLock { () -> URLSessionDataTask? in
+            cancelled = true
+            return self.task
+        }
+        task?.cancel()
     }
 }

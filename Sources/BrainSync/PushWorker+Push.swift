@@ -94,7 +94,7 @@ extension PushWorker {
         }
         switch mem0Error.failureClass {
         case .retryable(let retryAfter):
-            gate.recordFailure(retryAfter: retryAfter)
+            gate.recordFailure(retryAfter: retryAfter, rateLimited: mem0Error.status == 429)
             if case .transport = mem0Error { health.withLock { $0.state = "unreachable" } }
             if mem0Error.status.map({ $0 >= 500 }) == true { health.withLock { $0.state = "unreachable" } }
             // A refused connection or a 429 stored nothing; a timeout, reset or 5xx may have.
@@ -103,9 +103,11 @@ extension PushWorker {
             case .http(let status, _, _, _): status == 429
             default: false
             }
+            // A call that stored nothing does not settle an earlier add whose outcome is unknown:
+            // the marker stays until a lookup has answered.
             return .retry(
                 error: message, delay: settings.backoff.delay(afterAttempt: task.attempts, retryAfter: retryAfter),
-                outcomeUnknown: task.operation == .add && !definitelyNotStored)
+                outcomeUnknown: task.operation == .add && (task.addOutcomeUnknown || !definitelyNotStored))
         case .auth:
             health.withLock { $0.state = "auth_failed" }
             return .paused

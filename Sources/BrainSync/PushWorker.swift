@@ -101,6 +101,9 @@ public final class PushWorker: Service, SyncControl {
             func flush() async {
                 do {
                     try await database.completePushes(finished)
+                } catch is CancellationError {
+                    // Shutting down: the rows stay in flight and the next start looks them up.
+                    logger.notice("push outcomes left to the next start", metadata: ["braind.push.rows": "\(finished.count)"])
                 } catch {
                     logger.error("cannot record push outcomes", metadata: ["braind.error": "\(error)"])
                 }
