@@ -110,7 +110,8 @@ struct Mem0ClientErrorTests {
 
             #expect(error == .transport(.timeout, endpoint: "GET /v1/ping/"))
             #expect(error?.failureClass == .retryable(retryAfter: nil))
-            #expect(ContinuousClock.now - started < .seconds(2))
+            // Behaviour, not speed: the client gave up before the server's answer (3 s) came.
+            #expect(ContinuousClock.now - started < .seconds(3))
         }
     }
 
