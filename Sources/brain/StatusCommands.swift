@@ -22,10 +22,10 @@ struct StatusCommand: AsyncParsableCommand {
                 let counts = status.brains[brain.rawValue] ?? BrainCounts()
                 return [
                     brain.rawValue, "\(counts.live)", "\(counts.pending)", "\(counts.inFlight)", "\(counts.synced)",
-                    "\(counts.failed)", "\(counts.tombstones)", counts.oldestPendingSince ?? "-",
+                    "\(counts.failed)", "\(counts.tombstones)", counts.oldestPendingSince.flatMap(Timestamp.date(from:)).map { pendingAge(since: $0) } ?? "-",
                 ]
             }
-            printTable(headers: ["BRAIN", "LIVE", "PENDING", "IN FLIGHT", "SYNCED", "FAILED", "TOMBSTONES", "OLDEST PENDING"], rows: rows)
+            printTable(headers: ["BRAIN", "LIVE", "PENDING", "IN FLIGHT", "SYNCED", "FAILED", "TOMBSTONES", "OLDEST PENDING AGE"], rows: rows)
             if let run = status.lastReconcile {
                 let repaired = run.drift.values.reduce(0) { $0 + $1.repaired }
                 let failed = run.drift.values.reduce(0) { $0 + $1.failed }
@@ -68,4 +68,12 @@ struct RetryCommand: AsyncParsableCommand {
             print("\(count) failed row\(count == 1 ? "" : "s") queued for another push")
         }
     }
+}
+
+/// How long the oldest pending change has waited, for people ("3m12s").
+func pendingAge(since date: Date) -> String {
+    let seconds = max(0, Int(Date().timeIntervalSince(date)))
+    if seconds < 60 { return "\(seconds)s" }
+    if seconds < 3_600 { return "\(seconds / 60)m\(seconds % 60)s" }
+    return "\(seconds / 3_600)h\(seconds % 3_600 / 60)m"
 }
