@@ -178,7 +178,7 @@ let package = Package(
         // Robustness proofs: kill -9 cycles, a fault soak, a fuzz over the socket, a secret scan (`scripts/proofs`).
         .testTarget(
             name: "ProofTests",
-            dependencies: ["braind", "brain", "fake-mem0", "BrainServer", "BrainCore", "FakeMem0"],
+            dependencies: ["braind", "brain", "fake-mem0", "BrainServer", "BrainCore", "FakeMem0", "BrainTestSupport"],
             swiftSettings: swiftSettings
         ),
         // Runs `brain mcp` against a real braind through the SDK's MCP client.

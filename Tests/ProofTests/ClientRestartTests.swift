@@ -1,5 +1,6 @@
 import BrainCore
 import BrainServer
+import BrainTestSupport
 import Foundation
 import Testing
 
@@ -10,7 +11,7 @@ extension Proofs {
     struct ClientRestartTests {
         @Test("A long-lived DaemonClient talks to braind again promptly after braind is killed under load and restarted on the same socket")
         func reconnectsAfterRestart() async throws {
-            let daemon = try await DaemonProcess()
+            let daemon = try await ProofDaemon()
             defer { daemon.removeDirectory() }
             let client = DaemonClient(socketPath: daemon.socketPath, timeout: .seconds(3))
             _ = try await client.ping()
@@ -39,7 +40,7 @@ extension Proofs {
                 try await group.waitForAll()
             }
             daemon.process.waitUntilExit()
-            let restarted = try await DaemonProcess(directory: daemon.directory)
+            let restarted = try await ProofDaemon(directory: daemon.directory)
             defer { restarted.killIfRunning() }
             let ready = ContinuousClock.now
 

@@ -1,5 +1,6 @@
 import BrainCore
 import BrainServer
+import BrainTestSupport
 import FakeMem0
 import Foundation
 import Testing
@@ -49,7 +50,7 @@ extension Proofs {
             try await fake.start()
             let directory = try makeShortTemporaryDirectory()
             let config = try writeConfiguration(Self.configuration(concurrency: 256), in: directory)
-            let daemon = try await DaemonProcess(
+            let daemon = try await ProofDaemon(
                 directory: directory, extraArguments: ["--config", config],
                 environment: ["MEM0_API_KEY": FakeMem0Settings.defaultAPIKey, "MEM0_BASE_URL": fake.baseURL.absoluteString])
             defer { daemon.removeDirectory() }
@@ -155,7 +156,7 @@ extension Proofs {
             try await fake.start()
             let directory = try makeShortTemporaryDirectory()
             let config = try writeConfiguration(Self.configuration(concurrency: 8), in: directory)
-            let daemon = try await DaemonProcess(
+            let daemon = try await ProofDaemon(
                 directory: directory, logLevel: "debug", extraArguments: ["--config", config],
                 environment: ["MEM0_API_KEY": FakeMem0Settings.defaultAPIKey, "MEM0_BASE_URL": fake.baseURL.absoluteString])
             defer { daemon.removeDirectory() }

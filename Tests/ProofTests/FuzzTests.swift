@@ -1,5 +1,6 @@
 import BrainCore
 import BrainServer
+import BrainTestSupport
 import Foundation
 import Testing
 
@@ -14,7 +15,7 @@ extension Proofs {
 
         @Test("10,000 generated and mutated requests: 0 crashes, 0 answers with status 5xx, ping still answers")
         func fuzz() async throws {
-            let daemon = try await DaemonProcess()
+            let daemon = try await ProofDaemon()
             defer { daemon.removeDirectory() }
             // A few rows, so reads, deletes and searches also meet existing data.
             _ = try await daemon.client.save(.company, owner: "12.345.678-5", memories: [
@@ -72,7 +73,7 @@ extension Proofs {
 
         @Test("Minimal reproduction: a body that ends early or has a bad chunk size is answered 4xx, never 500")
         func malformedBodyFraming() async throws {
-            let daemon = try await DaemonProcess()
+            let daemon = try await ProofDaemon()
             defer { daemon.removeDirectory() }
             let body = #"{"memories":[{"slug":"company_activity","content":"Actividad: Comercio"}]}"#
             let cases: [(String, [UInt8])] = [

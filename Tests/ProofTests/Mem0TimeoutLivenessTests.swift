@@ -1,5 +1,6 @@
 import BrainCore
 import BrainServer
+import BrainTestSupport
 import FakeMem0
 import Foundation
 import Testing
@@ -27,7 +28,7 @@ extension Proofs {
                 [reconcile]
                 interval_seconds = 0
                 """, in: directory)
-            let daemon = try await DaemonProcess(
+            let daemon = try await ProofDaemon(
                 directory: directory, extraArguments: ["--config", config],
                 environment: ["MEM0_API_KEY": FakeMem0Settings.defaultAPIKey, "MEM0_BASE_URL": fake.baseURL.absoluteString])
             defer { daemon.removeDirectory() }

@@ -1,37 +1,16 @@
 import BrainCore
 import BrainServer
+import BrainTestSupport
 import FakeMem0
 import Foundation
 import Synchronization
 import Testing
 
-// Helpers copied and adapted from `Tests/EndToEndTests/DaemonProcess.swift`: a test target cannot
-// import another test target.
-
-/// Where `swift build` put the executables under test (next to the test bundle).
-enum Binaries {
-    static let directory: URL = {
-        let candidates = [
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
-            Bundle.main.bundleURL,
-            Bundle.main.bundleURL.deletingLastPathComponent(),
-        ]
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.appendingPathComponent("braind").path) }
-            ?? candidates[0]
-    }()
-
-    static func url(_ name: String) -> URL { directory.appendingPathComponent(name) }
-}
-
-/// A short private temporary directory: socket paths must stay under 108 bytes.
-func makeShortTemporaryDirectory() throws -> String {
-    var template = Array("/tmp/bp-XXXXXX".utf8CString)
-    guard let path = mkdtemp(&template) else { throw POSIXError(.EIO) }
-    return String(cString: path)
-}
+// The proofs' own daemon wrapper (kill -9 cycles need pid and stop reporting); binaries,
+// temporary directories and commands come from BrainTestSupport.
 
 /// A real `braind` process on a temporary socket and database.
-final class DaemonProcess: @unchecked Sendable {
+final class ProofDaemon: @unchecked Sendable {
     let directory: String
     let socketPath: String
     let databasePath: String
@@ -151,42 +130,6 @@ final class DaemonProcess: @unchecked Sendable {
         case notReady(stderr: String)
         case didNotExit
     }
-}
-
-/// Runs a command to completion and returns its exit status and outputs.
-func runCommand(_ executable: URL, _ arguments: [String], environment: [String: String] = [:], stdin: String? = nil)
-    throws -> (status: Int32, stdout: String, stderr: String)
-{
-    let process = Process()
-    process.executableURL = executable
-    process.arguments = arguments
-    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    let out = Pipe()
-    let err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    let input = Pipe()
-    process.standardInput = input
-    try process.run()
-    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-    try input.fileHandleForWriting.close()
-    // Drain stderr on another thread, so a chatty command cannot block on a full stderr pipe.
-    let stderrBox = DataBox()
-    let group = DispatchGroup()
-    group.enter()
-    DispatchQueue.global().async {
-        stderrBox.data = err.fileHandleForReading.readDataToEndOfFile()
-        group.leave()
-    }
-    let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
-    group.wait()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: stdoutData, as: UTF8.self), String(decoding: stderrBox.data, as: UTF8.self))
-}
-
-/// A cell written by one thread and read after a `DispatchGroup.wait()`.
-private final class DataBox: @unchecked Sendable {
-    var data = Data()
 }
 
 /// Polls `condition` until it holds or `within` passes; returns its last value.

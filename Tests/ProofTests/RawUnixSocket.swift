@@ -1,3 +1,4 @@
+import BrainTestSupport
 import Foundation
 
 #if canImport(Glibc)

@@ -1,5 +1,6 @@
 import BrainCore
 import BrainServer
+import BrainTestSupport
 import FakeMem0
 import Foundation
 import Testing
@@ -27,7 +28,7 @@ extension Proofs {
                 backoff_cap_seconds = 2
                 """, in: directory)
             let environment = ["MEM0_API_KEY": Self.key, "MEM0_BASE_URL": fake.baseURL.absoluteString]
-            let daemon = try await DaemonProcess(
+            let daemon = try await ProofDaemon(
                 directory: directory, logLevel: "trace", extraArguments: ["--config", config], environment: environment)
             defer { daemon.removeDirectory() }
             var transcript = Transcript()
@@ -135,7 +136,7 @@ extension Proofs {
         }
 
         /// One raw request's whole answer (status line, headers and body) as text.
-        private static func raw(_ daemon: DaemonProcess, _ method: String, _ path: String, body: String = "") -> String {
+        private static func raw(_ daemon: ProofDaemon, _ method: String, _ path: String, body: String = "") -> String {
             let request = RawUnixSocket.request(method, path, body: body.isEmpty ? nil : Array(body.utf8))
             return String(decoding: RawUnixSocket.exchange(path: daemon.socketPath, request: request).response, as: UTF8.self)
         }

@@ -116,8 +116,21 @@ public func runCommand(_ executable: URL, _ arguments: [String], environment: [S
     try process.run()
     if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
     try input.fileHandleForWriting.close()
+    // Drain stderr on another thread, so a chatty command cannot block on a full stderr pipe.
+    let stderrBox = DataBox()
+    let group = DispatchGroup()
+    group.enter()
+    DispatchQueue.global().async {
+        stderrBox.data = err.fileHandleForReading.readDataToEndOfFile()
+        group.leave()
+    }
     let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
-    let stderrData = err.fileHandleForReading.readDataToEndOfFile()
+    group.wait()
     process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: stdoutData, as: UTF8.self), String(decoding: stderrData, as: UTF8.self))
+    return (process.terminationStatus, String(decoding: stdoutData, as: UTF8.self), String(decoding: stderrBox.data, as: UTF8.self))
+}
+
+/// A cell written by one thread and read after a `DispatchGroup.wait()`.
+private final class DataBox: @unchecked Sendable {
+    var data = Data()
 }
