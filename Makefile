@@ -1,7 +1,8 @@
 # The README's two set-up commands: `make run` starts braind on its embedded default
 # (SQLite, no Mem0 needed); `make test` runs the whole test suite: `swift test`, then the
 # official Python MCP client against `brain mcp` (in a venv, .venv-mcp). Both install missing
-# system packages first.
+# system packages first. Tests get /dev/null as stdin: with descriptor 0 closed, in-process
+# Mem0 requests stall (see .ci/run).
 
 .PHONY: run test deps
 
@@ -9,7 +10,7 @@ run: deps
 	swift run braind
 
 test: deps
-	swift test
+	swift test </dev/null
 	BRAIND_BIN=.build/debug/braind BRAIN_BIN=.build/debug/brain scripts/mcp-python-tests
 
 deps:

@@ -143,7 +143,9 @@ struct Mem0ClientErrorTests {
     }
 
     @Test func storeThenTimeoutLeavesTheMemoryOnTheServer() async throws {
-        try await withFakeMem0(configure: { $0.requestTimeout = .milliseconds(500) }) { server, client in
+        // Generous timeout: on a loaded CI machine a 500 ms one could expire before the fake even
+        // read the request, and then nothing is stored (a different, valid, outcome).
+        try await withFakeMem0(configure: { $0.requestTimeout = .seconds(2) }) { server, client in
             await server.injectFault(FakeMem0Fault(.storeThenTimeout(delay: nil), count: 1))
 
             let error = await mem0Error {
@@ -152,7 +154,12 @@ struct Mem0ClientErrorTests {
 
             #expect(error == .transport(.timeout, endpoint: "POST /v3/memories/add/"))
             #expect(error?.failureClass.isRetryable == true)
-            let held = await server.memories(userID: "u1")
+            var held = await server.memories(userID: "u1")
+            let deadline = ContinuousClock.now + .seconds(10)
+            while held.isEmpty, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+                held = await server.memories(userID: "u1")
+            }
             #expect(held.map(\.memory) == ["stored anyway"])
             #expect(held.first?.metadata?["record_id"] == "r-9")
             #expect(await server.requestLog().first?.fault == "store_then_timeout")

@@ -55,7 +55,23 @@ public final class DaemonProcess: @unchecked Sendable {
         process.standardError = log
         process.standardOutput = FileHandle.nullDevice
         try process.run()
-        try await waitUntilReady()
+        try log.close()
+        do {
+            try await waitUntilReady()
+        } catch {
+            // Nobody will hold this object to stop it: a daemon that never got ready must not
+            // outlive its test.
+            killIfRunning()
+            throw error
+        }
+    }
+
+    deinit { killIfRunning() }
+
+    private func killIfRunning() {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
     }
 
     public var client: DaemonClient { DaemonClient(socketPath: socketPath, timeout: .seconds(10)) }
@@ -88,7 +104,7 @@ public final class DaemonProcess: @unchecked Sendable {
     }
 
     public func removeDirectory() {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
+        killIfRunning()
         try? FileManager.default.removeItem(atPath: directory)
     }
 
