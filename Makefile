@@ -1,8 +1,7 @@
 # The README's two set-up commands: `make run` starts braind on its embedded default
 # (SQLite, no Mem0 needed); `make test` runs the whole test suite: `swift test`, then the
 # official Python MCP client against `brain mcp` (in a venv, .venv-mcp). Both install missing
-# system packages first. Tests get /dev/null as stdin: with descriptor 0 closed, in-process
-# Mem0 requests stall (see .ci/run).
+# system packages first. Tests get /dev/null as stdin, never a closed descriptor 0 (see .ci/run).
 
 .PHONY: run test deps
 

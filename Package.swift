@@ -47,11 +47,15 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // Mem0 client (URLSession), push worker, reconciler.
+        // Mem0 client (AsyncHTTPClient), push worker, reconciler.
         .target(
             name: "BrainSync",
             dependencies: [
                 "BrainCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -92,17 +92,13 @@ public enum Mem0TransportFailure: Sendable, Hashable, CustomStringConvertible {
     case connectionRefused
     /// The host name did not resolve.
     case hostNotFound
-    /// Any other URL loading error, by its `URLError` code.
-    case other(code: Int)
+    /// The base URL cannot carry a request (bad scheme, no host): a configuration error.
+    case invalidURL
+    /// Any other network error, described.
+    case other(String)
 
     /// Whether trying again later can help. Everything except a malformed URL can.
-    var isRetryable: Bool {
-        if case .other(let code) = self {
-            // -1000 bad URL, -1002 unsupported URL: configuration errors.
-            return code != -1000 && code != -1002
-        }
-        return true
-    }
+    var isRetryable: Bool { self != .invalidURL }
 
     public var description: String {
         switch self {
@@ -110,7 +106,8 @@ public enum Mem0TransportFailure: Sendable, Hashable, CustomStringConvertible {
         case .connectionReset: "connection reset"
         case .connectionRefused: "connection refused"
         case .hostNotFound: "host not found"
-        case .other(let code): "network error (URLError \(code))"
+        case .invalidURL: "the base URL cannot be used"
+        case .other(let reason): "network error (\(reason))"
         }
     }
 }

@@ -14,8 +14,7 @@ public struct Mem0Settings: Sendable {
     public var apiKey: String
     /// Scheme, host and optional path prefix; request paths are appended to it.
     public var baseURL: URL
-    /// Time allowed for one HTTP request (connect, send, wait, receive). Enforced by the client
-    /// itself, so sub-second values work (URLSession on Linux truncates its own to whole seconds).
+    /// Time allowed for one HTTP request (connect, send, wait, receive), as one deadline.
     public var requestTimeout: Duration
     /// Wait between two polls of an add's event.
     public var eventPollInterval: Duration

@@ -139,7 +139,7 @@ extension PushWorker {
             case .timeout: return "timeout"
             case .connectionReset: return "reset"
             case .connectionRefused, .hostNotFound: return "unreachable"
-            case .other: return "transport"
+            case .invalidURL, .other: return "transport"
             }
         case .http(let status, _, _, _):
             switch status {

@@ -117,8 +117,8 @@ struct Mem0ClientErrorTests {
 
     @Test func aResetConnectionIsRetryable() async throws {
         try await withFakeMem0 { server, client in
-            // No count: libcurl silently retries a request whose reused connection died, so
-            // every attempt must be reset for the failure to reach the caller.
+            // No count: an HTTP client may retry a request whose reused connection died, so
+            // every attempt is reset and the failure must reach the caller.
             await server.injectFault(FakeMem0Fault(.resetConnection, route: .get))
 
             let id = UUID().uuidString.lowercased()

@@ -58,7 +58,8 @@ struct Mem0ErrorBodyTests {
         #expect(Mem0Error.transport(.timeout, endpoint: "").failureClass == .retryable(retryAfter: nil))
         #expect(Mem0Error.transport(.connectionReset, endpoint: "").failureClass == .retryable(retryAfter: nil))
         #expect(Mem0Error.transport(.connectionRefused, endpoint: "").failureClass == .retryable(retryAfter: nil))
-        #expect(Mem0Error.transport(.other(code: -1000), endpoint: "").failureClass == .permanent)
+        #expect(Mem0Error.transport(.invalidURL, endpoint: "").failureClass == .permanent)
+        #expect(Mem0Error.transport(.other("EHOSTUNREACH"), endpoint: "").failureClass == .retryable(retryAfter: nil))
         #expect(Mem0Error.http(status: 429, message: "", retryAfter: .seconds(2), endpoint: "").failureClass
             == .retryable(retryAfter: .seconds(2)))
     }
