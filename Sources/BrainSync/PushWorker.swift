@@ -85,58 +85,81 @@ public final class PushWorker: Service, SyncControl {
 
     /// Pushes every row that is due now, `settings.concurrency` calls at a time, and returns how
     /// many rows it handled. Tests call this directly instead of running the service.
+    ///
+    /// Three things overlap so that no slot waits on the database: the calls themselves, the
+    /// claim of the next rows (started while the queue still holds a round of work), and the
+    /// recording of outcomes (``PushOutcomeRecorder``, one commit for all that finished meanwhile).
     @discardableResult
     public func pushPending(logger: Logger? = nil) async -> Int {
         let logger = logger ?? self.logger
         guard await ensureAuthorized() else { return 0 }
-        var handled = 0
-        // Outcomes are recorded a few at a time: one commit (one fsync) covers several rows, so
-        // the database does not cap the push rate at high concurrency.
-        let flushSize = max(1, settings.concurrency / 2)
-        await withTaskGroup(of: (PushTask, PushOutcome).self) { group in
+        let recorder = PushOutcomeRecorder()
+        async let recording: Void = recorder.run { batch in await self.record(batch, logger: logger) }
+        let handled = await withTaskGroup(of: PushStep.self) { group in
             var queue: [PushTask] = []
-            var finished: [(PushTask, PushOutcome)] = []
             var inFlight = 0
+            var claiming = false
             var exhausted = false
-            func flush() async {
-                do {
-                    try await database.completePushes(finished)
-                } catch is CancellationError {
-                    // Shutting down: the rows stay in flight and the next start looks them up.
-                    logger.notice("push outcomes left to the next start", metadata: ["braind.push.rows": "\(finished.count)"])
-                } catch {
-                    logger.error("cannot record push outcomes", metadata: ["braind.error": "\(error)"])
-                }
-                finished.removeAll(keepingCapacity: true)
-            }
+            var handled = 0
             while true {
-                while inFlight < settings.concurrency, !Task.isCancelled, !isPaused {
-                    if queue.isEmpty, !exhausted {
+                let dispatching = !Task.isCancelled && !isPaused
+                if dispatching, !claiming, !exhausted, queue.count < settings.concurrency {
+                    claiming = true
+                    let limit = settings.concurrency * 4
+                    group.addTask {
                         do {
-                            queue = try await database.claimPushTasks(limit: settings.concurrency * 4)
+                            return .claimed(.success(try await self.database.claimPushTasks(limit: limit)))
                         } catch {
-                            logger.error("cannot claim rows to push", metadata: ["braind.error": "\(error)"])
-                            queue = []
+                            return .claimed(.failure(error))
                         }
-                        exhausted = queue.isEmpty
                     }
-                    guard !queue.isEmpty else { break }
+                }
+                while dispatching, inFlight < settings.concurrency, !queue.isEmpty {
                     let task = queue.removeFirst()
                     inFlight += 1
-                    group.addTask { (task, await self.push(task, logger: logger)) }
+                    group.addTask { .pushed(task, await self.push(task, logger: logger)) }
                 }
-                guard inFlight > 0 else { break }
-                guard let result = await group.next() else { break }
-                finished.append(result)
-                inFlight -= 1
-                handled += 1
-                if finished.count >= flushSize || inFlight == 0 { await flush() }
+                guard inFlight > 0 || claiming, let step = await group.next() else { break }
+                switch step {
+                case .pushed(let task, let outcome):
+                    inFlight -= 1
+                    handled += 1
+                    recorder.record(task, outcome)
+                case .claimed(.success(let tasks)):
+                    claiming = false
+                    queue += tasks
+                    exhausted = tasks.isEmpty
+                case .claimed(.failure(let error)):
+                    claiming = false
+                    exhausted = true
+                    logger.error("cannot claim rows to push", metadata: ["braind.error": "\(error)"])
+                }
             }
-            await flush()
             // Claimed but not started (paused or shutting down): hand them back.
-            for task in queue { try? await database.completePush(task, outcome: .paused) }
+            for task in queue { recorder.record(task, .paused) }
+            return handled
         }
+        recorder.finish()
+        await recording
         return handled
+    }
+
+    /// What one child of a push pass produced.
+    private enum PushStep: Sendable {
+        case pushed(PushTask, PushOutcome)
+        case claimed(Result<[PushTask], any Error>)
+    }
+
+    /// Writes a batch of outcomes in one transaction.
+    private func record(_ batch: [PushOutcomeRecorder.Outcome], logger: Logger) async {
+        do {
+            try await database.completePushes(batch.map { ($0.task, $0.outcome) })
+        } catch is CancellationError {
+            // Shutting down: the rows stay in flight and the next start looks them up.
+            logger.notice("push outcomes left to the next start", metadata: ["braind.push.rows": "\(batch.count)"])
+        } catch {
+            logger.error("cannot record push outcomes", metadata: ["braind.error": "\(error)"])
+        }
     }
 
     private var isPaused: Bool { health.withLock { $0.state == "auth_failed" } }
