@@ -94,16 +94,16 @@ extension BrainDatabase {
         }
     }
 
-    /// Adopts an orphan memory as a synced row (creating the owner if needed). Returns false when
-    /// the slug is taken meanwhile.
+    /// Adopts an orphan memory as a synced row (creating the owner if needed). Returns the row's
+    /// id (the memory's `record_id` when it is a free UUID), or nil when the slug is taken meanwhile.
     @discardableResult
-    public func adopt(_ memory: AdoptedMemory, brain: BrainKind, rut: String) async throws -> Bool {
+    public func adopt(_ memory: AdoptedMemory, brain: BrainKind, rut: String) async throws -> String? {
         try await storageWrite { db in
             let owner = try Owner.resolve(.rut(try RUT(rut, verifyCheckDigit: false)), brain: brain, create: true, in: db)
             let taken = try Bool.fetchOne(
                 db, sql: "SELECT count(*) > 0 FROM \(brain.table) WHERE \(brain.ownerColumn) = ? AND (slug = ? OR memory_id = ?)",
                 arguments: [owner.id, memory.slug, memory.memoryID]) ?? true
-            guard !taken else { return false }
+            guard !taken else { return nil }
             var id = memory.recordID.flatMap { UUID(uuidString: $0) }?.uuidString.lowercased() ?? UUID().uuidString.lowercased()
             if try Bool.fetchOne(db, sql: "SELECT count(*) > 0 FROM \(brain.table) WHERE id = ?", arguments: [id]) == true {
                 id = UUID().uuidString.lowercased()
@@ -120,7 +120,7 @@ extension BrainDatabase {
             try EventJournal.append(
                 .repaired, brain: brain, ownerID: owner.id, recordID: id, slug: memory.slug, version: 1,
                 detail: try CanonicalJSON.encode(["reason": "orphan adopted", "memory_id": memory.memoryID]), in: db)
-            return true
+            return id
         }
     }
 

@@ -53,6 +53,9 @@ public protocol Mem0Client: Sendable {
     ///   - threshold: Minimum score; nil leaves the Platform default (0.1).
     /// - Returns: Matches, best first, with ``Mem0Memory/score`` set.
     func search(query: String, userID: String, topK: Int, threshold: Double?) async throws -> [Mem0Memory]
+
+    /// Lists the project's entities ("users", agents, apps, runs): `GET /v1/entities/`, every page.
+    func entities() async throws -> [Mem0Entity]
 }
 
 /// What an add left on the Platform.

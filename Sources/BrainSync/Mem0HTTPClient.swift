@@ -114,6 +114,23 @@ public final class Mem0HTTPClient: Mem0Client {
         return try decode(Mem0SearchResponse.self, from: data, endpoint: "POST /v3/memories/search/").results
     }
 
+    public func entities() async throws -> [Mem0Entity] {
+        var entities: [Mem0Entity] = []
+        var seen = Set<Mem0Entity>()
+        var page = 1
+        // As in `list`: pages are numbered here, `next` only says whether there is one.
+        while true {
+            let data = try await perform(.GET, "/v1/entities/", query: "page=\(page)&page_size=\(Mem0Settings.maxListPageSize)")
+            let result = try decode(Mem0EntityPage.self, from: data, endpoint: "GET /v1/entities/")
+            for entity in result.results where seen.insert(entity).inserted {
+                entities.append(entity)
+            }
+            guard result.next != nil, !result.results.isEmpty, page < Self.maxListPages else { break }
+            page += 1
+        }
+        return entities
+    }
+
     // MARK: - Helpers
 
     /// A stop for servers whose `next` never ends: 10,000 pages of 200 is two million memories.

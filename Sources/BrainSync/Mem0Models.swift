@@ -240,3 +240,42 @@ struct Mem0SearchResponse: Decodable {
         results = try c.decodeIfPresent([Mem0Memory].self, forKey: .results) ?? []
     }
 }
+
+/// One entity of the project, from `GET /v1/entities/`.
+public struct Mem0Entity: Sendable, Hashable, Decodable {
+    /// The entity id as given on add (for us, a normalized RUT).
+    public var name: String
+    /// `user`, `agent`, `app` or `run`.
+    public var type: String
+
+    public init(name: String, type: String) {
+        self.name = name
+        self.type = type
+    }
+
+    enum CodingKeys: String, CodingKey { case name, type }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        type = (try? c.decodeIfPresent(String.self, forKey: .type)) ?? "user"
+    }
+}
+
+/// A page of `GET /v1/entities/`: the list envelope, or a bare array.
+struct Mem0EntityPage: Decodable {
+    var next: String?
+    var results: [Mem0Entity]
+
+    enum CodingKeys: String, CodingKey { case next, results }
+
+    init(from decoder: any Decoder) throws {
+        if let bare = try? decoder.singleValueContainer().decode([Mem0Entity].self) {
+            results = bare
+            return
+        }
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        next = try? c.decodeIfPresent(String.self, forKey: .next)
+        results = try c.decode([Mem0Entity].self, forKey: .results)
+    }
+}

@@ -155,11 +155,18 @@ extension Reconciler {
                     let adopted = AdoptedMemory(
                         memoryID: memory.id, recordID: memory.metadata["record_id"]?.stringValue, slug: validSlug,
                         category: memory.metadata["category"]?.stringValue, content: memory.memory, metadata: metadata)
-                    guard try await database.adopt(adopted, brain: brain, rut: rut) else {
+                    guard let recordID = try await database.adopt(adopted, brain: brain, rut: rut) else {
                         tally.failed(.orphan, "\(rut) \(validSlug): slug taken meanwhile")
                         continue
                     }
                     adoptedSlugs.insert(validSlug)
+                    // The memory carries the row's id from now on, so the next run matches it by
+                    // record_id and does not see its metadata as changed.
+                    if memory.metadata["record_id"] != .string(recordID) {
+                        var stamped = memory.metadata
+                        stamped["record_id"] = .string(recordID)
+                        try await updateRemote(memory.id, text: nil, metadata: stamped, tally: &tally)
+                    }
                 }
                 tally.repaired(.orphan)
             } catch { tally.failed(.orphan, "\(rut) \(memory.id): \(error)") }

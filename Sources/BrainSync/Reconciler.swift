@@ -157,13 +157,40 @@ public final class Reconciler: Service, ReconcileControl {
         }
     }
 
-    /// Entities with local owners in the brains in scope, or the one entity asked for.
+    /// Entities with local owners in the brains in scope plus the entities Mem0 lists, or the
+    /// one entity asked for.
     private func entitiesInScope(_ options: ReconcileOptions) async throws -> [(String, [BrainKind])] {
         let brains = options.brain.map { [$0] } ?? BrainKind.allCases
         if let entity = options.entity { return [(entity, brains)] }
         // Both brains of every entity are compared even when only one has an owner row: the
         // listing is paid for anyway, and it is how orphans of the other brain are found.
-        let ruts = Set(try await database.reconcileEntities(brain: options.brain).map(\.rut))
+        var ruts = Set(try await database.reconcileEntities(brain: options.brain).map(\.rut))
+        ruts.formUnion(await remoteEntities())
         return ruts.sorted().map { ($0, brains) }
+    }
+
+    /// Entities Mem0 holds under a normalized RUT, the only ids braind writes: an entity with no
+    /// local owner can still hold our memories (a lost database, another braind), and they are
+    /// orphans. If the listing fails the run goes on with the local entities and says so.
+    private func remoteEntities() async -> Set<String> {
+        do {
+            try await gate.wait()
+            let entities = try await client.entities()
+            gate.recordSuccess()
+            state.withLock { $0.current?.apiCalls["entities", default: 0] += 1 }
+            return Set(entities.compactMap { entity in
+                guard entity.type == "user", let rut = try? RUT(entity.name, verifyCheckDigit: false) else { return nil }
+                return rut.normalized == entity.name ? entity.name : nil
+            })
+        } catch {
+            if let error = error as? Mem0Error, case .retryable(let retryAfter) = error.failureClass {
+                gate.recordFailure(retryAfter: retryAfter)
+            }
+            state.withLock {
+                $0.current?.apiCalls["entities", default: 0] += 1
+                $0.current?.errors.append("listing Mem0's entities failed, so only entities with local rows were scanned: \(error)")
+            }
+            return []
+        }
     }
 }

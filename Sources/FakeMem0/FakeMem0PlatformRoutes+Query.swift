@@ -40,6 +40,46 @@ extension FakeMem0PlatformRoutes {
         ])
     }
 
+    /// `GET /v1/entities/`: the users that hold memories, in the list envelope plus the totals
+    /// the Platform adds. Pages by `page` and `page_size` like list.
+    func entities(_ request: Request, _ context: FakeMem0Context) async throws -> Response {
+        let query = request.uri.queryParameters
+        let page = query.get("page", as: Int.self) ?? 1
+        let pageSize = min(max(query.get("page_size", as: Int.self) ?? Self.defaultPageSize, 1), Self.maxPageSize)
+        let users = await store.userEntities()
+        let pageCount = max(1, (users.count + pageSize - 1) / pageSize)
+        guard page >= 1, page <= pageCount else {
+            return FakeMem0HTTP.json(["detail": "Invalid page."], status: .notFound)
+        }
+        let base = "http://\(request.head.authority ?? "127.0.0.1")\(request.uri.path)"
+        func link(_ target: Int) -> FakeJSON { .string("\(base)?page=\(target)&page_size=\(pageSize)") }
+        let results: [FakeJSON] = users.dropFirst((page - 1) * pageSize).prefix(pageSize).map { user in
+            [
+                "id": .string(Self.entityID(user.name)), "name": .string(user.name), "type": "user",
+                "owner": "fake", "metadata": nil, "created_at": .string(FakeTimestamp.string(user.createdAt)),
+                "updated_at": .string(FakeTimestamp.string(user.updatedAt)),
+            ]
+        }
+        return FakeMem0HTTP.json([
+            "count": .int(Int64(users.count)),
+            "next": page < pageCount ? link(page + 1) : nil,
+            "previous": page > 1 ? link(page - 1) : nil,
+            "results": .array(results),
+            "total_users": .int(Int64(users.count)), "total_agents": 0, "total_apps": 0, "total_runs": 0,
+        ])
+    }
+
+    /// A UUID that stays the same for one entity name across pages and runs.
+    static func entityID(_ name: String) -> String {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325  // FNV-1a
+        for byte in name.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0100_0000_01B3 }
+        var generator = SplitMix64(seed: hash)
+        let bytes = withUnsafeBytes(of: (generator.next(), generator.next())) { Array($0) }
+        return UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+                           bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+            .uuidString.lowercased()
+    }
+
     /// `POST /v3/memories/search/`: word-overlap scoring within the filter's scope.
     func search(_ request: Request, _ context: FakeMem0Context) async throws -> Response {
         guard case .success(let body?) = try await FakeMem0HTTP.body(of: request), body.objectValue != nil else {

@@ -17,6 +17,7 @@ struct FakeMem0PlatformRoutes: Sendable {
         router.delete("/v1/memories/:id/", use: serve(.delete, delete))
         router.post("/v3/memories/", use: serve(.list, list))
         router.post("/v3/memories/search/", use: serve(.search, search))
+        router.get("/v1/entities/", use: serve(.entities, entities))
     }
 
     /// Wraps a handler: latency, then faults, then the key check, then the handler; logs the outcome.

@@ -16,12 +16,14 @@ public enum FakeMem0Route: String, Sendable, Hashable, CaseIterable, Codable {
     case list
     /// `POST /v3/memories/search/`
     case search
+    /// `GET /v1/entities/`
+    case entities
 
     /// Whether the route changes stored memories (what write-count assertions count).
     public var isWrite: Bool {
         switch self {
         case .add, .update, .delete: true
-        case .ping, .event, .get, .list, .search: false
+        case .ping, .event, .get, .list, .search, .entities: false
         }
     }
 }

@@ -152,6 +152,20 @@ actor FakeMem0Store {
         return candidates.filter { filter.admits($0.memory) }.sorted { $0.sequence > $1.sequence }.map(\.memory)
     }
 
+    /// The user ids that hold memories, in name order, with when each was first and last written.
+    func userEntities() -> [(name: String, createdAt: Date, updatedAt: Date)] {
+        var spans: [String: (createdAt: Date, updatedAt: Date)] = [:]
+        for entry in entries.values {
+            guard let userID = entry.memory.userID else { continue }
+            let span = spans[userID]
+            spans[userID] = (
+                min(span?.createdAt ?? entry.memory.createdAt, entry.memory.createdAt),
+                max(span?.updatedAt ?? entry.memory.updatedAt, entry.memory.updatedAt)
+            )
+        }
+        return spans.keys.sorted().map { ($0, spans[$0]!.createdAt, spans[$0]!.updatedAt) }
+    }
+
     // MARK: - Control operations
 
     /// All memories (optionally of one user), newest first.

@@ -24,6 +24,22 @@ struct Mem0ClientListSearchTests {
         }
     }
 
+    @Test func entitiesFollowEveryPage() async throws {
+        try await withFakeMem0 { server, client in
+            for index in 0..<250 {
+                await server.insertMemory(FakeMemory(memory: "m", userID: "user-\(1000 + index)"))
+            }
+            await server.insertMemory(FakeMemory(memory: "second memory of one user", userID: "user-1000"))
+
+            let entities = try await client.entities()
+
+            #expect(entities.count == 250)
+            #expect(entities.first == Mem0Entity(name: "user-1000", type: "user"))
+            let queries = await server.requestLog().filter { $0.route == .entities }.map(\.query)
+            #expect(queries == ["page=1&page_size=200", "page=2&page_size=200"])
+        }
+    }
+
     @Test func listOfAnEmptyUserIsEmpty() async throws {
         try await withFakeMem0 { _, client in
             let memories = try await client.list(userID: "nobody", metadataFilter: nil)

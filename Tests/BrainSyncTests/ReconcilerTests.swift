@@ -163,6 +163,52 @@ struct ReconcilerTests {
         }
     }
 
+    @Test("Entities only Mem0 knows: their memories of ours are adopted with a new owner; foreign ones and non-RUT entities are left alone")
+    func entitiesOnlyInMem0() async throws {
+        try await PushFixture.with { f in
+            try await Self.seed(f, entities: 2)
+            let stranger = Self.rut(900)
+            _ = await f.fake.insertMemory(FakeMemory(
+                memory: "Régimen: ProPyme", userID: stranger, metadata: ["brain": "company", "slug": "company_tax_regime", "category": "company_tax"]))
+            _ = await f.fake.insertMemory(FakeMemory(memory: "Cargo: Contador", userID: stranger, metadata: ["brain": "user", "slug": "user_role"]))
+            _ = await f.fake.insertMemory(FakeMemory(memory: "not ours", userID: stranger, metadata: ["source": "other app"]))
+            _ = await f.fake.insertMemory(FakeMemory(memory: "another app's user", userID: "alice", metadata: ["brain": "user", "slug": "x"]))
+
+            let dry = await f.reconciler().runOnce(ReconcileOptions(dryRun: true))
+            #expect(dry.entitiesScanned == 3, "2 local entities and the stranger; alice is not a RUT")
+            #expect(dry.drift["orphan"]?.found == 2)
+            #expect((try? await f.database.memory(.company, owner: try OwnerReference(stranger), slug: "company_tax_regime")) == nil)
+
+            let report = await f.reconciler().runOnce(ReconcileOptions())
+            #expect(report.apiCalls["entities"] == 1)
+            #expect(report.drift["orphan"] == DriftCount(found: 2, repaired: 2))
+            #expect(report.drift["foreign"]?.found == 1)
+            #expect(report.errors.isEmpty, "\(report.errors)")
+            let company = try await f.database.memory(.company, owner: try OwnerReference(stranger), slug: "company_tax_regime")
+            #expect(company.content == "Régimen: ProPyme")
+            #expect(company.syncState == .synced)
+            let user = try await f.database.memory(.user, owner: try OwnerReference(stranger), slug: "user_role")
+            #expect(user.content == "Cargo: Contador")
+            #expect(await f.fake.memories(userID: "alice").count == 1)
+
+            let again = await f.reconciler().runOnce(ReconcileOptions())
+            #expect(again.driftFound == 0, "\(again.drift)")
+        }
+    }
+
+    @Test("When Mem0 cannot list its entities, the run still scans the local ones and says what it skipped")
+    func entityListingFailure() async throws {
+        try await PushFixture.with { f in
+            try await Self.seed(f, entities: 2)
+            await f.fake.injectFault(FakeMem0Fault(.status(500, body: "{}", headers: [:]), route: .entities, count: 1))
+            let report = await f.reconciler().runOnce(ReconcileOptions())
+            #expect(report.status == "succeeded")
+            #expect(report.entitiesScanned == 2)
+            #expect(report.errors.count == 1)
+            #expect(report.errors.first?.contains("entities") == true)
+        }
+    }
+
     @Test("One run at a time: a request during a run gets that run's id")
     func oneRunAtATime() async throws {
         try await PushFixture.with { f in

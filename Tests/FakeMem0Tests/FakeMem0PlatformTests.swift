@@ -89,6 +89,26 @@ struct FakeMem0PlatformTests {
         }
     }
 
+    @Test func entitiesListsTheUsersHoldingMemories() async throws {
+        try await withHarness { http in
+            for user in ["b", "a", "c", "a"] { await http.server.insertMemory(FakeMemory(memory: "m", userID: user)) }
+            await http.server.insertMemory(FakeMemory(memory: "agent only", userID: nil, agentID: "bot"))
+            let first = try await http.call("GET", "/v1/entities/?page=1&page_size=2")
+            let last = try await http.call("GET", "/v1/entities/?page=2&page_size=2")
+
+            #expect(first.status == 200)
+            #expect(first.json?["count"] == 3)
+            #expect(first.json?["total_users"] == 3)
+            #expect(first.json?["results"]?.arrayValue?.compactMap { $0["name"]?.stringValue } == ["a", "b"])
+            #expect(first.json?["results"]?.arrayValue?.first?["type"] == "user")
+            #expect(first.json?["next"]?.stringValue == "\(http.server.baseURL.absoluteString)/v1/entities/?page=2&page_size=2")
+            #expect(last.json?["results"]?.arrayValue?.compactMap { $0["name"]?.stringValue } == ["c"])
+            #expect(last.json?["next"] == .null)
+            let again = try await http.call("GET", "/v1/entities/?page=1&page_size=2")
+            #expect(again.json?["results"]?.arrayValue?.first?["id"] == first.json?["results"]?.arrayValue?.first?["id"], "ids are stable")
+        }
+    }
+
     @Test func listCapsThePageSizeAt200() async throws {
         try await withHarness { http in
             for index in 0..<250 { await http.server.insertMemory(FakeMemory(memory: "m\(index)", userID: "u")) }
