@@ -56,6 +56,13 @@ struct ReconcileCommand: AsyncParsableCommand {
         print(String(format: "run time %.2f s, listing bound %.2f s (%d pages × %d ms ÷ %d), ratio %.2f",
                      result.seconds, result.bound, result.pages, latencyMs, concurrency, result.seconds / result.bound))
         print("drift found \(result.report.driftFound), write calls \(result.report.writeCalls), remote seen \(result.report.remoteSeen)")
+        print(String(format: "fake-mem0 served %d list requests in %.1f ms each on average (latency included); effective concurrency %.1f",
+                     result.listRequests, result.meanListSeconds * 1000, Double(result.listRequests) * result.meanListSeconds / result.seconds))
+        print(String(format: "braind's list calls took %.1f ms each on average, call to decoded answer; the rest of a slot's time is local work and waiting",
+                     result.clientListSeconds / Double(max(1, result.listRequests)) * 1000))
+        print(String(format: "CPU during the run (client and in-process fake together): %.2f s over %.2f s, %.0f%% of %d cores",
+                     result.cpuSeconds, result.seconds, result.cpuSeconds / result.seconds / Double(ProcessInfo.processInfo.activeProcessorCount) * 100,
+                     ProcessInfo.processInfo.activeProcessorCount))
     }
 }
 

@@ -18,6 +18,22 @@ struct ReconcileBenchmark {
         var pages: Int
         var report: ReconcileReport
         var setupSeconds: Double
+        /// Mean time the fake spent on one list request (its latency included).
+        var meanListSeconds: Double
+        /// List requests the fake saw during the measured run.
+        var listRequests: Int
+        /// Time braind's calls to `list` took, summed over calls (request, answer and decoding).
+        var clientListSeconds: Double
+        /// CPU time of the whole process (braind's side and the in-process fake) during the run.
+        var cpuSeconds: Double
+    }
+
+    /// User plus system CPU time of this process so far.
+    static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 
     func run() async throws -> Result {
@@ -28,7 +44,7 @@ struct ReconcileBenchmark {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let database = try BrainDatabase(path: directory.appendingPathComponent("brain.sqlite").path)
-        let client = Mem0HTTPClient(settings: Mem0Settings(apiKey: FakeMem0Settings.defaultAPIKey, baseURL: fake.baseURL))
+        let client = TimedMem0Client(Mem0HTTPClient(settings: Mem0Settings(apiKey: FakeMem0Settings.defaultAPIKey, baseURL: fake.baseURL)))
         var logger = Logger(label: "bench")
         logger.logLevel = .warning
         var settings = ReconcileSettings()
@@ -57,15 +73,22 @@ struct ReconcileBenchmark {
         let setupSeconds = (ContinuousClock.now - setupStart).seconds
 
         await fake.setLatency(latency)
+        await fake.clearRequestLog()
         let started = ContinuousClock.now
+        let cpuBefore = Self.processCPUSeconds()
+        let listsBefore = client.lists
         let report = await reconciler.runOnce(ReconcileOptions())
         let seconds = (ContinuousClock.now - started).seconds
+        let cpuSeconds = Self.processCPUSeconds() - cpuBefore
+        let clientListSeconds = client.lists.seconds - listsBefore.seconds
         let pagesPerEntity = max(1, (memoriesPerEntity + Mem0Settings.maxListPageSize - 1) / Mem0Settings.maxListPageSize)
         let pages = entities * pagesPerEntity
         try database.close()
+        let lists = await fake.requestLog().filter { $0.route == .list }
         return Result(
             seconds: seconds, bound: Double(pages) * latency.seconds / Double(concurrency), pages: pages, report: report,
-            setupSeconds: setupSeconds)
+            setupSeconds: setupSeconds, meanListSeconds: lists.map(\.duration.seconds).reduce(0, +) / Double(max(1, lists.count)),
+            listRequests: lists.count, clientListSeconds: clientListSeconds, cpuSeconds: cpuSeconds)
     }
 }
 

@@ -45,9 +45,18 @@ extension BrainDatabase {
 
     /// Every row of one owner, tombstones included.
     public func reconcileRows(_ brain: BrainKind, rut: String) async throws -> [ReconcileRow] {
+        try await reconcileRows(brains: [brain], rut: rut)[brain] ?? []
+    }
+
+    /// The rows of several brains of one entity, read in one transaction.
+    public func reconcileRows(brains: [BrainKind], rut: String) async throws -> [BrainKind: [ReconcileRow]] {
         try await writer.read { db in
-            try BrainRow.fetchAll(db, sql: BrainRow.select(brain) + " WHERE o.rut = ? ORDER BY b.slug", arguments: [rut])
-                .map { ReconcileRow(task: $0.pushTask(brain: brain), syncState: $0.syncState, syncedVersion: $0.syncedVersion) }
+            var rows: [BrainKind: [ReconcileRow]] = [:]
+            for brain in brains {
+                rows[brain] = try BrainRow.fetchAll(db, sql: BrainRow.select(brain) + " WHERE o.rut = ? ORDER BY b.slug", arguments: [rut])
+                    .map { ReconcileRow(task: $0.pushTask(brain: brain), syncState: $0.syncState, syncedVersion: $0.syncedVersion) }
+            }
+            return rows
         }
     }
 

@@ -1,28 +1,54 @@
 import BrainCore
 import Foundation
 
+/// One entity's Mem0 memories, listed, with the local rows read meanwhile.
+struct EntityListing: Sendable {
+    var rut: String
+    var brains: [BrainKind]
+    /// The listing, or why it failed.
+    var remote: Result<[Mem0Memory], any Error>
+    /// Rows read while Mem0 answered; nil if that read failed.
+    var snapshot: [BrainKind: [ReconcileRow]]?
+}
+
 extension Reconciler {
-    /// Compares one entity's Mem0 memories with its rows in the brains in scope and repairs drift.
-    /// Errors are counted in the tally, never thrown: one bad entity does not stop the run.
-    func reconcile(entity rut: String, brains: [BrainKind], options: ReconcileOptions, policy: ReconcilePolicy) async -> EntityTally {
-        var tally = EntityTally()
-        let remote: [Mem0Memory]
+    /// Lists one entity's Mem0 memories. The local rows are read while Mem0 answers: that
+    /// snapshot only serves to recognise an entity in sync, the common case; repairs are decided
+    /// on rows read after the listing.
+    func list(entity rut: String, brains: [BrainKind]) async -> EntityListing {
+        async let snapshot = try? database.reconcileRows(brains: brains, rut: rut)
+        let remote: Result<[Mem0Memory], any Error>
         do {
             try await gate.wait()
-            remote = try await client.list(userID: rut, metadataFilter: nil)
-            tally.call("list")
+            remote = .success(try await client.list(userID: rut, metadataFilter: nil))
             gate.recordSuccess()
         } catch {
             if let error = error as? Mem0Error, case .retryable(let retryAfter) = error.failureClass {
                 gate.recordFailure(retryAfter: retryAfter)
             }
+            remote = .failure(error)
+        }
+        return EntityListing(rut: rut, brains: brains, remote: remote, snapshot: await snapshot)
+    }
+
+    /// Compares one listed entity's memories with its rows in the brains in scope and repairs
+    /// drift. Errors are counted in the tally, never thrown: one bad entity does not stop the run.
+    func reconcile(_ listing: EntityListing, options: ReconcileOptions, policy: ReconcilePolicy) async -> EntityTally {
+        var tally = EntityTally()
+        let rut = listing.rut
+        tally.call("list")
+        let remote: [Mem0Memory]
+        switch listing.remote {
+        case .success(let memories): remote = memories
+        case .failure(let error):
             tally.errors.append("\(rut): listing failed: \(error)")
             return tally
         }
         tally.remoteSeen = remote.count
         let byBrain = Dictionary(grouping: remote) { $0.metadata["brain"]?.stringValue.flatMap(BrainKind.init(rawValue:)) }
         tally.found(.foreign, byBrain[nil]?.count ?? 0)
-        for brain in brains {
+        for brain in listing.brains {
+            if let rows = listing.snapshot?[brain], Self.inSync(rows, remote: byBrain[brain] ?? []) { continue }
             do {
                 let rows = try await database.reconcileRows(brain, rut: rut)
                 await reconcile(rows: rows, remote: byBrain[brain] ?? [], brain: brain, rut: rut, options: options, policy: policy, tally: &tally)
@@ -170,6 +196,21 @@ extension Reconciler {
                 }
                 tally.repaired(.orphan)
             } catch { tally.failed(.orphan, "\(rut) \(memory.id): \(error)") }
+        }
+    }
+
+    /// Whether a brain needs nothing: every row is live and synced, and Mem0 holds exactly one
+    /// memory per row, under the row's memory id, with its text and metadata.
+    static func inSync(_ rows: [ReconcileRow], remote: [Mem0Memory]) -> Bool {
+        guard rows.count == remote.count else { return false }
+        let byID = Dictionary(remote.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        guard byID.count == remote.count else { return false }
+        return rows.allSatisfy { row in
+            let task = row.task
+            guard row.isSynced, !task.deleted, let id = task.memoryID, let memory = byID[id], memory.replacedBy == nil,
+                memory.memory == task.content
+            else { return false }
+            return task.mem0Metadata.allSatisfy { memory.metadata[$0.key] == $0.value }
         }
     }
 

@@ -134,39 +134,71 @@ public final class Reconciler: Service, ReconcileControl {
         return report
     }
 
-    /// Scans every entity in scope, `settings.concurrency` at a time.
+    /// Scans every entity in scope: at most `settings.concurrency` listings in flight, and as
+    /// many entities being compared and repaired. A listing slot is free again as soon as Mem0
+    /// has answered, so the comparison of one entity overlaps the listing of the next.
+    ///
+    /// Mem0's own entity list is fetched while the local entities are being scanned; the entities
+    /// only Mem0 knows are scanned after them.
     private func scan(logger: Logger) async throws {
         guard let options = state.withLock({ $0.current?.options }) else { return }
-        let entities = try await entitiesInScope(options)
+        let brains = options.brain.map { [$0] } ?? BrainKind.allCases
+        var entities = try await localEntitiesInScope(options).map { ($0, brains) }
+        var known = Set(entities.map(\.0))
         state.withLock { $0.current?.entitiesTotal = entities.count }
-        try await withThrowingTaskGroup(of: EntityTally.self) { group in
-            var pending = entities.makeIterator()
-            var inFlight = 0
-            func startNext() {
-                guard let (rut, brains) = pending.next() else { return }
-                inFlight += 1
-                group.addTask { await self.reconcile(entity: rut, brains: brains, options: options, policy: self.settings.policy) }
-            }
-            for _ in 0..<settings.concurrency { startNext() }
-            while inFlight > 0, let tally = try await group.next() {
-                inFlight -= 1
-                state.withLock { state in if state.current != nil { tally.merge(into: &state.current!) } }
+        let limit = max(1, settings.concurrency)
+        try await withThrowingTaskGroup(of: ScanStep.self) { group in
+            var next = 0
+            var listed: [EntityListing] = []
+            var listing = 0
+            var comparing = 0
+            var awaitingRemoteEntities = options.entity == nil
+            if awaitingRemoteEntities { group.addTask { .remoteEntities(await self.remoteEntities()) } }
+            while true {
+                while comparing < limit, !listed.isEmpty {
+                    let next = listed.removeFirst()
+                    comparing += 1
+                    group.addTask { .compared(await self.reconcile(next, options: options, policy: self.settings.policy)) }
+                }
+                // Listing waits while compared entities pile up (repairs are slow), so a run with
+                // a lot of drift does not list far ahead of what it repairs.
+                while listing < limit, listed.count < limit, next < entities.count {
+                    let (rut, brains) = entities[next]
+                    next += 1
+                    listing += 1
+                    group.addTask { .listed(await self.list(entity: rut, brains: brains)) }
+                }
+                guard listing + comparing > 0 || awaitingRemoteEntities, let step = try await group.next() else { break }
+                switch step {
+                case .remoteEntities(let ruts):
+                    awaitingRemoteEntities = false
+                    for rut in ruts.sorted() where known.insert(rut).inserted { entities.append((rut, brains)) }
+                    state.withLock { $0.current?.entitiesTotal = entities.count }
+                case .listed(let entity):
+                    listing -= 1
+                    listed.append(entity)
+                case .compared(let tally):
+                    comparing -= 1
+                    state.withLock { state in if state.current != nil { tally.merge(into: &state.current!) } }
+                }
                 try Task.checkCancellation()
-                startNext()
             }
         }
     }
 
-    /// Entities with local owners in the brains in scope plus the entities Mem0 lists, or the
-    /// one entity asked for.
-    private func entitiesInScope(_ options: ReconcileOptions) async throws -> [(String, [BrainKind])] {
-        let brains = options.brain.map { [$0] } ?? BrainKind.allCases
-        if let entity = options.entity { return [(entity, brains)] }
+    /// What one child of a scan produced.
+    private enum ScanStep: Sendable {
+        case remoteEntities(Set<String>)
+        case listed(EntityListing)
+        case compared(EntityTally)
+    }
+
+    /// Entities with local owners in the brains in scope, or the one entity asked for.
+    private func localEntitiesInScope(_ options: ReconcileOptions) async throws -> [String] {
+        if let entity = options.entity { return [entity] }
         // Both brains of every entity are compared even when only one has an owner row: the
         // listing is paid for anyway, and it is how orphans of the other brain are found.
-        var ruts = Set(try await database.reconcileEntities(brain: options.brain).map(\.rut))
-        ruts.formUnion(await remoteEntities())
-        return ruts.sorted().map { ($0, brains) }
+        return Set(try await database.reconcileEntities(brain: options.brain).map(\.rut)).sorted()
     }
 
     /// Entities Mem0 holds under a normalized RUT, the only ids braind writes: an entity with no

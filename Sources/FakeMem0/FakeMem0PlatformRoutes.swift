@@ -21,6 +21,11 @@ struct FakeMem0PlatformRoutes: Sendable {
     }
 
     /// Wraps a handler: latency, then faults, then the key check, then the handler; logs the outcome.
+    ///
+    /// The latency is the time to answer. A read does its work inside it and answers at arrival
+    /// plus latency, as a remote server's latency includes its own work (otherwise the fake's CPU
+    /// time would count against the client in benchmarks). A write is applied only after the
+    /// latency, so a client that gives up first leaves nothing written.
     private func serve(_ route: FakeMem0Route, _ handler: @escaping Handler) -> Handler {
         { request, context in
             let receivedAt = Date()
@@ -30,11 +35,14 @@ struct FakeMem0PlatformRoutes: Sendable {
                 method: request.method.rawValue, path: request.uri.path, query: request.uri.query, route: route,
                 status: nil, fault: nil, receivedAt: receivedAt, duration: .zero
             )
-            if settings.latency > .zero {
-                // No tolerance: the default timer leeway overshoots by about a millisecond, which
-                // at 20 ms would read as a 5 % loss in the push benchmark that is not the client's.
-                try await Task.sleep(until: started + settings.latency, tolerance: .zero, clock: .continuous)
+            // No tolerance: the default timer leeway overshoots by about a millisecond, which at
+            // 20 ms would read as a 5 % loss in the push benchmark that is not the client's.
+            var answerAt = started + settings.latency
+            func waitForAnswerTime() async throws {
+                if answerAt > .now { try await Task.sleep(until: answerAt, tolerance: .zero, clock: .continuous) }
             }
+            let answersAhead = !route.isWrite
+            if !answersAhead { try await waitForAnswerTime() }
 
             let fault = await store.takeFault(for: route)
             var response: Response
@@ -51,17 +59,23 @@ struct FakeMem0PlatformRoutes: Sendable {
                     ?? FakeMem0HTTP.json(FakeMem0HTTP.defaultFaultBody(status: code, retryAfter: retryAfter), status: status, headers: headers)
             case .resetConnection:
                 entry.fault = "reset"
+                try await waitForAnswerTime()
                 entry.duration = ContinuousClock.now - started
                 await store.record(entry)
                 context.closeConnection()
                 throw ConnectionDropped()
             case .delay(let extra):
                 entry.fault = "delay"
-                try await Task.sleep(for: extra)
+                if answersAhead {
+                    answerAt = answerAt + extra
+                } else {
+                    try await Task.sleep(for: extra)
+                }
                 response = try await serveAuthorized(request, context, settings: settings, handler)
             case .storeThenTimeout, nil:
                 response = try await serveAuthorized(request, context, settings: settings, handler)
             }
+            if answersAhead { try await waitForAnswerTime() }
             entry.status = response.status.code
             if case .storeThenTimeout(let delay) = fault {
                 // Logged before the wait, so a test sees the write while the client is still waiting.
