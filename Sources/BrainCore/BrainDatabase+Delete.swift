@@ -23,7 +23,8 @@ extension BrainDatabase {
             try db.execute(
                 sql: """
                     UPDATE \(brain.table)
-                    SET deleted = 1, version = ?, updated_at = ?, sync_state = 'pending', sync_attempts = 0,
+                    SET deleted = 1, version = ?, updated_at = ?, sync_attempts = 0,
+                        sync_state = CASE sync_state WHEN 'in_flight' THEN 'in_flight' ELSE 'pending' END,
                         next_attempt_at = NULL, last_error = NULL
                     WHERE id = ?
                     """,

@@ -75,12 +75,15 @@ extension BrainDatabase {
         }
         // A tombstoned row comes back to life under its old id: Mem0 still holds (or will hold) its
         // memory, so the next push is an update rather than a delete followed by an add.
+        // A row whose push is in flight stays in flight: the push's outcome makes it pending again
+        // (its version moved on), while a second claim meanwhile could add it twice.
         let version = existing.version + 1
         try db.cachedStatement(
             sql: """
                 UPDATE \(brain.table)
                 SET category = ?, content = ?, extra_metadata = ?, updated_at = ?, version = ?, deleted = 0,
-                    sync_state = 'pending', sync_attempts = 0, next_attempt_at = NULL, last_error = NULL,
+                    sync_state = CASE sync_state WHEN 'in_flight' THEN 'in_flight' ELSE 'pending' END,
+                    sync_attempts = 0, next_attempt_at = NULL, last_error = NULL,
                     created_at = CASE WHEN deleted = 1 THEN ? ELSE created_at END
                 WHERE id = ?
                 """
@@ -89,7 +92,7 @@ extension BrainDatabase {
         try EventJournal.append(
             status == .created ? .created : .updated, brain: brain, ownerID: owner.id, recordID: existing.id,
             slug: memory.slug, version: version, in: db)
-        return SaveItemResult(slug: memory.slug, status: status, syncState: .pending, error: nil)
+        return SaveItemResult(slug: memory.slug, status: status, syncState: existing.syncState == .inFlight ? .inFlight : .pending, error: nil)
     }
 
     /// Runs a write transaction, turning SQLite's "cannot write" failures into `storageUnavailable`

@@ -162,4 +162,39 @@ struct PushWorkerTests {
             #expect(await f.fake.requestCount(.add) == 1, "the retry adopted the memory instead of adding it again")
         }
     }
+
+    @Test("A row edited while its add is in flight is not claimed again until that add ends; then its update goes out")
+    func editDuringAnInFlightAdd() async throws {
+        try await PushFixture.with { f in
+            try await f.save([("target", "first")])
+            let first = try #require(try await f.database.claimPushTasks(limit: 10).first)
+            #expect(first.operation == .add)
+
+            try await f.save([("target", "edited while the add was in flight")])
+            #expect(try await f.row("target")?["sync_state"] == "in_flight", "the edit does not release the row")
+            #expect(try await f.database.claimPushTasks(limit: 10).isEmpty, "a second claim would add it twice")
+
+            try await f.database.completePush(first, outcome: .stored(memoryID: "11111111-1111-4111-8111-111111111111"))
+            #expect(try await f.row("target")?["sync_state"] == "pending", "the newer version is still to push")
+            let next = try #require(try await f.database.claimPushTasks(limit: 10).first)
+            #expect(next.operation == .update)
+            #expect(next.memoryID == "11111111-1111-4111-8111-111111111111")
+            #expect(next.content == "edited while the add was in flight")
+        }
+    }
+
+    @Test("A row deleted while its add is in flight stays claimed by that add, then its delete goes out")
+    func deleteDuringAnInFlightAdd() async throws {
+        try await PushFixture.with { f in
+            try await f.save([("target", "first")])
+            let first = try #require(try await f.database.claimPushTasks(limit: 10).first)
+            _ = try await f.database.delete(.company, owner: try OwnerReference(PushFixture.rut), slug: "target")
+            #expect(try await f.row("target")?["sync_state"] == "in_flight")
+            #expect(try await f.database.claimPushTasks(limit: 10).isEmpty)
+
+            try await f.database.completePush(first, outcome: .stored(memoryID: "22222222-2222-4222-8222-222222222222"))
+            let next = try #require(try await f.database.claimPushTasks(limit: 10).first)
+            #expect(next.operation == .delete)
+        }
+    }
 }
