@@ -90,7 +90,7 @@ public final class Mem0HTTPClient: Mem0Client {
         // from its own idea of its host, and following it would send the key wherever it points.
         while true {
             let data = try await perform(.POST, "/v3/memories/", query: "page=\(page)&page_size=\(pageSize)", body: body)
-            let result = try decode(Mem0ListPage.self, from: data, endpoint: "POST /v3/memories/")
+            let result = try decode(Mem0Page<Mem0Memory>.self, from: data, endpoint: "POST /v3/memories/")
             // Offset pages shift when memories are added meanwhile; never return one twice.
             for memory in result.results where seen.insert(memory.id).inserted {
                 memories.append(memory)
@@ -121,7 +121,7 @@ public final class Mem0HTTPClient: Mem0Client {
         // As in `list`: pages are numbered here, `next` only says whether there is one.
         while true {
             let data = try await perform(.GET, "/v1/entities/", query: "page=\(page)&page_size=\(Mem0Settings.maxListPageSize)")
-            let result = try decode(Mem0EntityPage.self, from: data, endpoint: "GET /v1/entities/")
+            let result = try decode(Mem0Page<Mem0Entity>.self, from: data, endpoint: "GET /v1/entities/")
             for entity in result.results where seen.insert(entity).inserted {
                 entities.append(entity)
             }

@@ -204,24 +204,25 @@ private struct Mem0AddResponseElement: Decodable {
     enum CodingKeys: String, CodingKey { case id, event, eventID = "event_id", status }
 }
 
-/// A page of `POST /v3/memories/`.
-struct Mem0ListPage: Decodable {
+/// A page of `POST /v3/memories/` (memories) or `GET /v1/entities/` (entities): the list
+/// envelope `{count, next, previous, results}`.
+struct Mem0Page<Item: Decodable>: Decodable {
     var count: Int?
     var next: String?
-    var results: [Mem0Memory]
+    var results: [Item]
 
     enum CodingKeys: String, CodingKey { case count, next, results }
 
     init(from decoder: any Decoder) throws {
         // Legacy list endpoints answer a bare array when unpaginated.
-        if let bare = try? decoder.singleValueContainer().decode([Mem0Memory].self) {
+        if let bare = try? decoder.singleValueContainer().decode([Item].self) {
             results = bare
             return
         }
         let c = try decoder.container(keyedBy: CodingKeys.self)
         count = try? c.decodeIfPresent(Int.self, forKey: .count)
         next = try? c.decodeIfPresent(String.self, forKey: .next)
-        results = try c.decodeIfPresent([Mem0Memory].self, forKey: .results) ?? []
+        results = try c.decodeIfPresent([Item].self, forKey: .results) ?? []
     }
 }
 
@@ -259,23 +260,5 @@ public struct Mem0Entity: Sendable, Hashable, Decodable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         name = try c.decode(String.self, forKey: .name)
         type = (try? c.decodeIfPresent(String.self, forKey: .type)) ?? "user"
-    }
-}
-
-/// A page of `GET /v1/entities/`: the list envelope, or a bare array.
-struct Mem0EntityPage: Decodable {
-    var next: String?
-    var results: [Mem0Entity]
-
-    enum CodingKeys: String, CodingKey { case next, results }
-
-    init(from decoder: any Decoder) throws {
-        if let bare = try? decoder.singleValueContainer().decode([Mem0Entity].self) {
-            results = bare
-            return
-        }
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        next = try? c.decodeIfPresent(String.self, forKey: .next)
-        results = try c.decode([Mem0Entity].self, forKey: .results)
     }
 }
