@@ -65,7 +65,7 @@ extension Proofs {
             guard FileManager.default.isExecutableFile(atPath: gdb.path),
                 let run = try? runCommand(gdb, ["-p", "\(pid)", "-batch", "-ex", "thread apply all bt 16"])
             else { return }
-            let interesting = ["Thread ", "URLSessionTaskC6cancel", "withDeadline", "withStatusRecordLock", "resume9returning", "_dispatch_sync_f_slow"]
+            let interesting = ["Thread ", "AsyncHTTPClient", "withDeadline", "withStatusRecordLock", "resume9returning", "_dispatch_sync_f_slow"]
             for line in run.stdout.split(separator: "\n") where interesting.contains(where: { line.contains($0) }) {
                 print("[liveness]   \(line.replacingOccurrences(of: #"0x[0-9a-f]{16} in "#, with: "", options: .regularExpression).prefix(170))")
             }
