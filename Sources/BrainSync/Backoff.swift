@@ -62,6 +62,13 @@ public final class Mem0Gate: Sendable {
         }
     }
 
+    /// Records a failed Mem0 call if it concerns Mem0 as a whole: retryable failures count, and a
+    /// 429 pauses everyone (the one rule the push worker and the reconciler share).
+    public func recordFailure(of error: any Error) {
+        guard let error = error as? Mem0Error, case .retryable(let retryAfter) = error.failureClass else { return }
+        recordFailure(retryAfter: retryAfter, rateLimited: error.status == 429)
+    }
+
     /// Failures in a row, without a success between them, after which every caller waits.
     public static let failuresBeforePause = 3
 

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import BrainCore
 import Foundation
 import Logging
+import NIOHTTP1
 
 /// ``Mem0Client`` over AsyncHTTPClient.
 ///
@@ -83,22 +84,7 @@ public final class Mem0HTTPClient: Mem0Client {
     public func list(userID: String, metadataFilter: [String: JSONValue]?) async throws -> [Mem0Memory] {
         let pageSize = min(max(settings.listPageSize, 1), Mem0Settings.maxListPageSize)
         let body = try encode(Mem0Requests.List(filters: Mem0Requests.filters(userID: userID, metadata: metadataFilter)))
-        var memories: [Mem0Memory] = []
-        var seen = Set<String>()
-        var page = 1
-        // Pages are computed here rather than taken from `next`: `next` is built by the server
-        // from its own idea of its host, and following it would send the key wherever it points.
-        while true {
-            let data = try await perform(.POST, "/v3/memories/", query: "page=\(page)&page_size=\(pageSize)", body: body)
-            let result = try decode(Mem0Page<Mem0Memory>.self, from: data, endpoint: "POST /v3/memories/")
-            // Offset pages shift when memories are added meanwhile; never return one twice.
-            for memory in result.results where seen.insert(memory.id).inserted {
-                memories.append(memory)
-            }
-            guard result.next != nil, !result.results.isEmpty, page < Self.maxListPages else { break }
-            page += 1
-        }
-        return memories
+        return try await allPages(.POST, "/v3/memories/", pageSize: pageSize, body: body, of: Mem0Memory.self, identity: \.id)
     }
 
     public func search(query: String, userID: String, topK: Int, threshold: Double?) async throws -> [Mem0Memory] {
@@ -115,23 +101,33 @@ public final class Mem0HTTPClient: Mem0Client {
     }
 
     public func entities() async throws -> [Mem0Entity] {
-        var entities: [Mem0Entity] = []
-        var seen = Set<Mem0Entity>()
+        try await allPages(.GET, "/v1/entities/", pageSize: Mem0Settings.maxListPageSize, of: Mem0Entity.self, identity: \.self)
+    }
+
+    // MARK: - Helpers
+
+    /// Every item of a paged list endpoint, each once.
+    ///
+    /// Pages are numbered here rather than taken from `next`: `next` is built by the server from
+    /// its own idea of its host, and following it would send the key wherever it points. Offset
+    /// pages shift when items are added meanwhile, so an item seen on an earlier page is skipped.
+    private func allPages<Item: Decodable, ID: Hashable>(
+        _ method: HTTPMethod, _ path: String, pageSize: Int, body: Data? = nil, of type: Item.Type, identity: (Item) -> ID
+    ) async throws -> [Item] {
+        var items: [Item] = []
+        var seen = Set<ID>()
         var page = 1
-        // As in `list`: pages are numbered here, `next` only says whether there is one.
         while true {
-            let data = try await perform(.GET, "/v1/entities/", query: "page=\(page)&page_size=\(Mem0Settings.maxListPageSize)")
-            let result = try decode(Mem0Page<Mem0Entity>.self, from: data, endpoint: "GET /v1/entities/")
-            for entity in result.results where seen.insert(entity).inserted {
-                entities.append(entity)
+            let data = try await perform(method, path, query: "page=\(page)&page_size=\(pageSize)", body: body)
+            let result = try decode(Mem0Page<Item>.self, from: data, endpoint: "\(method.rawValue) \(path)")
+            for item in result.results where seen.insert(identity(item)).inserted {
+                items.append(item)
             }
             guard result.next != nil, !result.results.isEmpty, page < Self.maxListPages else { break }
             page += 1
         }
-        return entities
+        return items
     }
-
-    // MARK: - Helpers
 
     /// A stop for servers whose `next` never ends: 10,000 pages of 200 is two million memories.
     static let maxListPages = 10_000

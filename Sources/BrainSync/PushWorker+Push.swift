@@ -94,7 +94,7 @@ extension PushWorker {
         }
         switch mem0Error.failureClass {
         case .retryable(let retryAfter):
-            gate.recordFailure(retryAfter: retryAfter, rateLimited: mem0Error.status == 429)
+            gate.recordFailure(of: mem0Error)
             if case .transport = mem0Error { health.withLock { $0.state = "unreachable" } }
             if mem0Error.status.map({ $0 >= 500 }) == true { health.withLock { $0.state = "unreachable" } }
             // A refused connection or a 429 stored nothing; a timeout, reset or 5xx may have.

@@ -23,9 +23,7 @@ extension Reconciler {
             remote = .success(try await client.list(userID: rut, metadataFilter: nil))
             gate.recordSuccess()
         } catch {
-            if let error = error as? Mem0Error, case .retryable(let retryAfter) = error.failureClass {
-                gate.recordFailure(retryAfter: retryAfter)
-            }
+            gate.recordFailure(of: error)
             remote = .failure(error)
         }
         return EntityListing(rut: rut, brains: brains, remote: remote, snapshot: await snapshot)

@@ -215,9 +215,7 @@ public final class Reconciler: Service, ReconcileControl {
                 return rut.normalized == entity.name ? entity.name : nil
             })
         } catch {
-            if let error = error as? Mem0Error, case .retryable(let retryAfter) = error.failureClass {
-                gate.recordFailure(retryAfter: retryAfter)
-            }
+            gate.recordFailure(of: error)
             state.withLock {
                 $0.current?.apiCalls["entities", default: 0] += 1
                 $0.current?.errors.append("listing Mem0's entities failed, so only entities with local rows were scanned: \(error)")

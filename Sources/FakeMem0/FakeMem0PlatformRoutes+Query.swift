@@ -24,20 +24,30 @@ extension FakeMem0PlatformRoutes {
         // DRF caps an oversized page_size silently rather than rejecting it.
         let pageSize = min(max(requestedSize, 1), Self.maxPageSize)
 
-        let matching = await store.memories(matching: filter)
-        let pageCount = max(1, (matching.count + pageSize - 1) / pageSize)
+        return Self.pageResponse(await store.memories(matching: filter), page: page, pageSize: pageSize, request: request) {
+            $0.platformJSON
+        }
+    }
+
+    /// One page of `items` in DRF's page-number envelope `{count, next, previous, results}` with
+    /// absolute links, plus `extra` members; 404 "Invalid page." outside the pages.
+    static func pageResponse<Item>(
+        _ items: [Item], page: Int, pageSize: Int, request: Request, extra: [String: FakeJSON] = [:], render: (Item) -> FakeJSON
+    ) -> Response {
+        let pageCount = max(1, (items.count + pageSize - 1) / pageSize)
         guard page >= 1, page <= pageCount else {
             return FakeMem0HTTP.json(["detail": "Invalid page."], status: .notFound)
         }
-        let slice = matching.dropFirst((page - 1) * pageSize).prefix(pageSize)
         let base = "http://\(request.head.authority ?? "127.0.0.1")\(request.uri.path)"
         func link(_ target: Int) -> FakeJSON { .string("\(base)?page=\(target)&page_size=\(pageSize)") }
-        return FakeMem0HTTP.json([
-            "count": .int(Int64(matching.count)),
+        var envelope: [String: FakeJSON] = [
+            "count": .int(Int64(items.count)),
             "next": page < pageCount ? link(page + 1) : nil,
             "previous": page > 1 ? link(page - 1) : nil,
-            "results": .array(slice.map(\.platformJSON)),
-        ])
+            "results": .array(items.dropFirst((page - 1) * pageSize).prefix(pageSize).map(render)),
+        ]
+        envelope.merge(extra) { current, _ in current }
+        return FakeMem0HTTP.json(.object(envelope))
     }
 
     /// `GET /v1/entities/`: the users that hold memories, in the list envelope plus the totals
@@ -47,26 +57,14 @@ extension FakeMem0PlatformRoutes {
         let page = query.get("page", as: Int.self) ?? 1
         let pageSize = min(max(query.get("page_size", as: Int.self) ?? Self.defaultPageSize, 1), Self.maxPageSize)
         let users = await store.userEntities()
-        let pageCount = max(1, (users.count + pageSize - 1) / pageSize)
-        guard page >= 1, page <= pageCount else {
-            return FakeMem0HTTP.json(["detail": "Invalid page."], status: .notFound)
-        }
-        let base = "http://\(request.head.authority ?? "127.0.0.1")\(request.uri.path)"
-        func link(_ target: Int) -> FakeJSON { .string("\(base)?page=\(target)&page_size=\(pageSize)") }
-        let results: [FakeJSON] = users.dropFirst((page - 1) * pageSize).prefix(pageSize).map { user in
+        let totals: [String: FakeJSON] = ["total_users": .int(Int64(users.count)), "total_agents": 0, "total_apps": 0, "total_runs": 0]
+        return Self.pageResponse(users, page: page, pageSize: pageSize, request: request, extra: totals) { user in
             [
                 "id": .string(Self.entityID(user.name)), "name": .string(user.name), "type": "user",
                 "owner": "fake", "metadata": nil, "created_at": .string(FakeTimestamp.string(user.createdAt)),
                 "updated_at": .string(FakeTimestamp.string(user.updatedAt)),
             ]
         }
-        return FakeMem0HTTP.json([
-            "count": .int(Int64(users.count)),
-            "next": page < pageCount ? link(page + 1) : nil,
-            "previous": page > 1 ? link(page - 1) : nil,
-            "results": .array(results),
-            "total_users": .int(Int64(users.count)), "total_agents": 0, "total_apps": 0, "total_runs": 0,
-        ])
     }
 
     /// A UUID that stays the same for one entity name across pages and runs.
