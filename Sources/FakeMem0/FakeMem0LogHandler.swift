@@ -4,7 +4,7 @@ import Synchronization
 /// Forwards to the configured log handler, but drops everything below `.critical` once the
 /// server is stopping.
 ///
-/// ``FakeMem0Server/stop()`` cancels the server task, and Hummingbird logs the resulting
+/// ``FakeMem0Server/stop()`` cuts the handlers' waits short, and Hummingbird logs the resulting
 /// `CancellationError` at error level; in a test run that would print one alarming line per
 /// test for an orderly stop.
 struct FakeMem0LogHandler: LogHandler {

@@ -4,6 +4,7 @@ import Hummingbird
 /// The Mem0 Platform routes, wrapped in latency, fault injection, the key check and the request log.
 struct FakeMem0PlatformRoutes: Sendable {
     let store: FakeMem0Store
+    let sleeps: FakeMem0Sleeps
 
     /// A Platform handler after the common wrapping.
     typealias Handler = @Sendable (Request, FakeMem0Context) async throws -> Response
@@ -35,11 +36,9 @@ struct FakeMem0PlatformRoutes: Sendable {
                 method: request.method.rawValue, path: request.uri.path, query: request.uri.query, route: route,
                 status: nil, fault: nil, receivedAt: receivedAt, duration: .zero
             )
-            // No tolerance: the default timer leeway overshoots by about a millisecond, which at
-            // 20 ms would read as a 5 % loss in the push benchmark that is not the client's.
             var answerAt = started + settings.latency
             func waitForAnswerTime() async throws {
-                if answerAt > .now { try await Task.sleep(until: answerAt, tolerance: .zero, clock: .continuous) }
+                if answerAt > .now { try await sleeps.sleep(until: answerAt) }
             }
             let answersAhead = !route.isWrite
             if !answersAhead { try await waitForAnswerTime() }
@@ -69,7 +68,7 @@ struct FakeMem0PlatformRoutes: Sendable {
                 if answersAhead {
                     answerAt = answerAt + extra
                 } else {
-                    try await Task.sleep(for: extra)
+                    try await sleeps.sleep(for: extra)
                 }
                 response = try await serveAuthorized(request, context, settings: settings, handler)
             case .storeThenTimeout, nil:
@@ -82,7 +81,7 @@ struct FakeMem0PlatformRoutes: Sendable {
                 entry.fault = "store_then_timeout"
                 entry.duration = ContinuousClock.now - started
                 await store.record(entry)
-                try await Task.sleep(for: delay ?? .seconds(24 * 3600))
+                try await sleeps.sleep(for: delay ?? .seconds(24 * 3600))
                 return response
             }
             entry.duration = ContinuousClock.now - started

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import ServiceLifecycle
 import Synchronization
 
 /// A local stand-in for the Mem0 Platform REST API, with fault injection, run in-process.
@@ -27,6 +28,8 @@ public final class FakeMem0Server: Sendable {
         public var settings: FakeMem0Settings
         /// Server logger. Defaults to warnings only, to keep test output quiet.
         public var logger: Logger
+        /// How long ``FakeMem0Server/stop()`` lets connections finish before it cuts them.
+        public var stopGracePeriod: Duration
 
         /// Creates a configuration.
         /// - Parameters:
@@ -34,10 +37,15 @@ public final class FakeMem0Server: Sendable {
         ///   - port: Defaults to 0 (ephemeral).
         ///   - settings: Defaults to key `test-key`, no latency, documented add behaviour.
         ///   - logger: Defaults to a `fake-mem0` logger at `.warning`.
-        public init(host: String = "127.0.0.1", port: Int = 0, settings: FakeMem0Settings = .init(), logger: Logger? = nil) {
+        ///   - stopGracePeriod: Defaults to 10 seconds, as `docker stop` gives.
+        public init(
+            host: String = "127.0.0.1", port: Int = 0, settings: FakeMem0Settings = .init(), logger: Logger? = nil,
+            stopGracePeriod: Duration = .seconds(10)
+        ) {
             self.host = host
             self.port = port
             self.settings = settings
+            self.stopGracePeriod = stopGracePeriod
             self.logger = logger ?? {
                 var logger = Logger(label: "fake-mem0")
                 logger.logLevel = .warning
@@ -57,6 +65,7 @@ public final class FakeMem0Server: Sendable {
     private struct State {
         var port = 0
         var task: Task<Void, any Error>?
+        var group: ServiceGroup?
         var started = false
     }
 
@@ -65,6 +74,7 @@ public final class FakeMem0Server: Sendable {
     let store: FakeMem0Store
     private let state = Mutex(State())
     private let stopping = FakeMem0LogHandler.StopFlag()
+    private let sleeps = FakeMem0Sleeps()
 
     /// Creates a stopped server; call ``start()``.
     public init(configuration: Configuration = .init()) {
@@ -73,7 +83,10 @@ public final class FakeMem0Server: Sendable {
     }
 
     deinit {
-        state.withLock { $0.task?.cancel() }
+        sleeps.cancelAll()
+        if let group = state.withLock({ $0.group }) {
+            Task { await group.triggerGracefulShutdown() }
+        }
     }
 
     /// The bound port; 0 before ``start()`` returns.
@@ -89,7 +102,7 @@ public final class FakeMem0Server: Sendable {
             state.started = true
         }
         let router = Router(context: FakeMem0Context.self)
-        FakeMem0PlatformRoutes(store: store).register(on: router)
+        FakeMem0PlatformRoutes(store: store, sleeps: sleeps).register(on: router)
         FakeMem0ControlRoutes(store: store).register(on: router)
         let (listening, announce) = AsyncStream<Int>.makeStream()
         let app = Application(
@@ -103,11 +116,16 @@ public final class FakeMem0Server: Sendable {
                 FakeMem0LogHandler(upstream: upstream, stopping: stopping)
             }
         )
+        let group = ServiceGroup(
+            configuration: .init(services: [app], gracefulShutdownSignals: [], logger: configuration.logger))
         let task = Task {
             defer { announce.finish() }
-            try await app.run()
+            try await group.run()
         }
-        state.withLock { $0.task = task }
+        state.withLock { state in
+            state.task = task
+            state.group = group
+        }
         var iterator = listening.makeAsyncIterator()
         guard let port = await iterator.next() else {
             // The server ended before listening: surface its error (e.g. the port is taken).
@@ -119,15 +137,28 @@ public final class FakeMem0Server: Sendable {
 
     /// Stops serving and waits until the server is down.
     ///
-    /// In-flight requests are cancelled rather than drained, so a `storeThenTimeout` hang or a long
-    /// latency does not hold the test up.
+    /// The stop is graceful, as cancelling the server task can crash the process (see
+    /// ``FakeMem0Sleeps``), but waits are cut short, so a `storeThenTimeout` hang or a long
+    /// latency does not hold the test up: those requests fail. A connection that still holds
+    /// the server after the configured ``Configuration/stopGracePeriod`` (a client sending a body
+    /// that never ends) is cut.
     public func stop() async {
-        let task = state.withLock { state in
-            defer { state.task = nil }
-            return state.task
+        let (task, group) = state.withLock { state in
+            defer {
+                state.task = nil
+                state.group = nil
+            }
+            return (state.task, state.group)
         }
+        guard let task, let group else { return }
         stopping.set()
-        task?.cancel()
-        _ = await task?.result
+        sleeps.cancelAll()
+        await group.triggerGracefulShutdown()
+        let force = Task { [grace = configuration.stopGracePeriod] in
+            try await Task.sleep(for: grace)
+            task.cancel()
+        }
+        _ = await task.result
+        force.cancel()
     }
 }
