@@ -17,7 +17,13 @@ struct FakeMem0StopTests {
             try await server.start()
             let port = server.port
             let storm = ConnectionStorm(port: port)
-            let connecting = Task.detached { storm.run() }
+            // Blocking connects, so off the cooperative pool: they must not starve the fake.
+            let connecting = Task { await withCheckedContinuation { done in
+                DispatchQueue.global().async {
+                    storm.run()
+                    done.resume()
+                }
+            } }
             while storm.opened < 8 { try await Task.sleep(for: .milliseconds(1)) }
             await server.stop()
             storm.stop()

@@ -11,7 +11,7 @@ extension Proofs {
     struct ClientRestartTests {
         @Test("A long-lived DaemonClient talks to braind again promptly after braind is killed under load and restarted on the same socket")
         func reconnectsAfterRestart() async throws {
-            let daemon = try await ProofDaemon()
+            let daemon = try await DaemonProcess()
             defer { daemon.removeDirectory() }
             let client = DaemonClient(socketPath: daemon.socketPath, timeout: .seconds(3))
             _ = try await client.ping()
@@ -40,7 +40,7 @@ extension Proofs {
                 try await group.waitForAll()
             }
             daemon.process.waitUntilExit()
-            let restarted = try await ProofDaemon(directory: daemon.directory)
+            let restarted = try await DaemonProcess(directory: daemon.directory)
             defer { restarted.killIfRunning() }
             let ready = ContinuousClock.now
 
@@ -55,7 +55,7 @@ extension Proofs {
                     break
                 } catch {
                     failures.append("\(type(of: error)): \(error)")
-                    rawStatuses.append(RawUnixSocket.exchange(path: restarted.socketPath, request: RawUnixSocket.request("GET", "/v1/ping")).status ?? -1)
+                    rawStatuses.append(await RawUnixSocket.exchangeOffPool(path: restarted.socketPath, request: RawUnixSocket.request("GET", "/v1/ping")).status ?? -1)
                 }
             }
             let cli = try runCommand(Binaries.url("brain"), ["ping", "--socket", restarted.socketPath])

@@ -20,7 +20,7 @@ extension Proofs {
             let directory = try makeShortTemporaryDirectory()
             defer { try? FileManager.default.removeItem(atPath: directory) }
             let ledger = AckLedger(savers: Self.savers)
-            var random = SeededGenerator(seed: Self.seed)
+            var random = SplitMix64(seed: Self.seed)
             var killDelays: [Int] = []
             var restartTimes: [Duration] = []
 
@@ -29,7 +29,7 @@ extension Proofs {
                 // DaemonClient's shared pool stalls on a socket whose daemon was killed under load
                 // (ClientRestartTests proves it).
                 let started = ContinuousClock.now
-                let daemon = try await ProofDaemon(directory: directory, socketName: "braind-\(cycle).sock")
+                let daemon = try await DaemonProcess(directory: directory, socketName: "braind-\(cycle).sock")
                 defer { daemon.killIfRunning() }
                 restartTimes.append(ContinuousClock.now - started)
                 let delay = Int.random(in: 50...400, using: &random)
@@ -38,7 +38,7 @@ extension Proofs {
             }
 
             // Every acknowledged save must be there, with its content or a later one of the same saver.
-            let verifier = try await ProofDaemon(directory: directory, socketName: "verify.sock")
+            let verifier = try await DaemonProcess(directory: directory, socketName: "verify.sock")
             defer { verifier.killIfRunning() }
             let (rows, lost, foreign) = try await Self.verify(ledger, client: verifier.client, savers: Self.savers)
             let acknowledged = await ledger.acknowledgedSlugs()
@@ -58,7 +58,7 @@ extension Proofs {
             // Restart with Mem0 and wait until every row is synced.
             let fake = FakeMem0Server()
             try await fake.start()
-            let online = try await ProofDaemon(
+            let online = try await DaemonProcess(
                 directory: directory, socketName: "online.sock",
                 environment: ["MEM0_API_KEY": FakeMem0Settings.defaultAPIKey, "MEM0_BASE_URL": fake.baseURL.absoluteString])
             defer { online.killIfRunning() }
@@ -92,10 +92,10 @@ extension Proofs {
             defer { try? FileManager.default.removeItem(atPath: directory) }
             let savers = 8
             let ledger = AckLedger(savers: savers)
-            var random = SeededGenerator(seed: Self.seed ^ 0x0417)
+            var random = SplitMix64(seed: Self.seed ^ 0x0417)
             var killDelays: [Int] = []
             for cycle in 0..<10 {
-                let daemon = try await ProofDaemon(directory: directory, socketName: "online-\(cycle).sock", environment: environment)
+                let daemon = try await DaemonProcess(directory: directory, socketName: "online-\(cycle).sock", environment: environment)
                 defer { daemon.killIfRunning() }
                 let delay = Int.random(in: 50...400, using: &random)
                 killDelays.append(delay)
@@ -104,7 +104,7 @@ extension Proofs {
             let addsBeforeRestart = await fake.requestCount(.add)
             let remoteBeforeRestart = await fake.memories().count
 
-            let final = try await ProofDaemon(directory: directory, socketName: "final.sock", environment: environment)
+            let final = try await DaemonProcess(directory: directory, socketName: "final.sock", environment: environment)
             defer { final.killIfRunning() }
             let (rows, lost, foreign) = try await Self.verify(ledger, client: final.client, savers: savers)
             let synced = try await waitFor(within: .seconds(60)) {
@@ -133,7 +133,7 @@ extension Proofs {
 
         /// Runs `savers` concurrent savers against `daemon`, kills it with SIGKILL after `delay` ms,
         /// and returns once every saver has stopped.
-        private static func saveThenKill(_ daemon: ProofDaemon, after delay: Int, savers: Int, cycle: Int, ledger: AckLedger) async throws {
+        private static func saveThenKill(_ daemon: DaemonProcess, after delay: Int, savers: Int, cycle: Int, ledger: AckLedger) async throws {
             let client = DaemonClient(socketPath: daemon.socketPath, timeout: .seconds(10))
             let stop = StopFlag()
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -186,7 +186,7 @@ extension Proofs {
         /// One saver: small batches of its own slugs until the daemon dies. Every answered save is
         /// recorded with its sequence number; sequence numbers keep growing across cycles.
         private static func save(saver: Int, cycle: Int, client: DaemonClient, ledger: AckLedger, stop: StopFlag) async throws {
-            var random = SeededGenerator(seed: seed ^ (UInt64(saver << 8 | cycle) &* 0x9E37_79B9))
+            var random = SplitMix64(seed: seed ^ (UInt64(saver << 8 | cycle) &* 0x9E37_79B9))
             while !stop.isRaised {
                 let sequence = await ledger.nextSequence(saver)
                 let count = Int.random(in: 1...4, using: &random)

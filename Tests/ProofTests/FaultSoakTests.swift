@@ -50,7 +50,7 @@ extension Proofs {
             try await fake.start()
             let directory = try makeShortTemporaryDirectory()
             let config = try writeConfiguration(Self.configuration(concurrency: 256), in: directory)
-            let daemon = try await ProofDaemon(
+            let daemon = try await DaemonProcess(
                 directory: directory, extraArguments: ["--config", config],
                 environment: ["MEM0_API_KEY": FakeMem0Settings.defaultAPIKey, "MEM0_BASE_URL": fake.baseURL.absoluteString])
             defer { daemon.removeDirectory() }
@@ -156,7 +156,7 @@ extension Proofs {
             try await fake.start()
             let directory = try makeShortTemporaryDirectory()
             let config = try writeConfiguration(Self.configuration(concurrency: 8), in: directory)
-            let daemon = try await ProofDaemon(
+            let daemon = try await DaemonProcess(
                 directory: directory, logLevel: "debug", extraArguments: ["--config", config],
                 environment: ["MEM0_API_KEY": FakeMem0Settings.defaultAPIKey, "MEM0_BASE_URL": fake.baseURL.absoluteString])
             defer { daemon.removeDirectory() }

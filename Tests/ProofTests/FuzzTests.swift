@@ -1,6 +1,7 @@
 import BrainCore
 import BrainServer
 import BrainTestSupport
+import FakeMem0
 import Foundation
 import Testing
 
@@ -15,7 +16,7 @@ extension Proofs {
 
         @Test("10,000 generated and mutated requests: 0 crashes, 0 answers with status 5xx, ping still answers")
         func fuzz() async throws {
-            let daemon = try await ProofDaemon()
+            let daemon = try await DaemonProcess()
             defer { daemon.removeDirectory() }
             // A few rows, so reads, deletes and searches also meet existing data.
             _ = try await daemon.client.save(.company, owner: "12.345.678-5", memories: [
@@ -28,7 +29,7 @@ extension Proofs {
 
             // The daemon must still be there and answer.
             let alive = daemon.process.isRunning
-            let ping = RawUnixSocket.exchange(path: daemon.socketPath, request: RawUnixSocket.request("GET", "/v1/ping"))
+            let ping = await RawUnixSocket.exchangeOffPool(path: daemon.socketPath, request: RawUnixSocket.request("GET", "/v1/ping"))
             let clientPing = try? await daemon.client.ping()
             let crashes = alive ? 0 : 1
             let classes = outcome.byClass.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
@@ -56,7 +57,7 @@ extension Proofs {
                 let nested = String(repeating: "[", count: depth) + String(repeating: "]", count: depth)
                 let request = RawUnixSocket.request("POST", "/v1/companies/123456785/memories", body: Array(nested.utf8))
                 let sentAt = ContinuousClock.now
-                let answer = RawUnixSocket.exchange(path: daemon.socketPath, request: request, halfClose: true, timeout: .seconds(30))
+                let answer = await RawUnixSocket.exchangeOffPool(path: daemon.socketPath, request: request, halfClose: true, timeout: .seconds(30))
                 let took = ContinuousClock.now - sentAt
                 costs.append("depth \(depth) (\(request.count) bytes) -> \(answer.status ?? -1) in \(took.formatted(.units(allowed: [.milliseconds], width: .narrow)))")
             }
@@ -73,7 +74,7 @@ extension Proofs {
 
         @Test("Minimal reproduction: a body that ends early or has a bad chunk size is answered 4xx, never 500")
         func malformedBodyFraming() async throws {
-            let daemon = try await ProofDaemon()
+            let daemon = try await DaemonProcess()
             defer { daemon.removeDirectory() }
             let body = #"{"memories":[{"slug":"company_activity","content":"Actividad: Comercio"}]}"#
             let cases: [(String, [UInt8])] = [
@@ -87,7 +88,7 @@ extension Proofs {
             ]
             var statuses: [String] = []
             for (name, request) in cases {
-                let answer = RawUnixSocket.exchange(path: daemon.socketPath, request: request, halfClose: true)
+                let answer = await RawUnixSocket.exchangeOffPool(path: daemon.socketPath, request: request, halfClose: true)
                 statuses.append("\(name) -> \(answer.status.map(String.init) ?? "no answer")")
                 #expect((answer.status ?? 400) < 500, "\(name): \(String(decoding: answer.body, as: UTF8.self))")
             }
@@ -197,8 +198,8 @@ struct FuzzCase {
 
     /// Case `index` of the run seeded with `seed`: the same pair always gives the same bytes.
     static func make(index: Int, seed: UInt64) -> FuzzCase {
-        var random = SeededGenerator(seed: seed ^ (UInt64(index) &* 0x9E37_79B9_7F4A_7C15))
-        let generators: [(String, Int, (inout SeededGenerator) -> [UInt8])] = [
+        var random = SplitMix64(seed: seed ^ (UInt64(index) &* 0x9E37_79B9_7F4A_7C15))
+        let generators: [(String, Int, (inout SplitMix64) -> [UInt8])] = [
             ("save_mutated_fields", 14, saveWithNastyFields),
             ("json_byte_mutation", 12, mutatedJSON),
             ("huge_fields", 4, hugeFields),
@@ -255,7 +256,7 @@ struct FuzzCase {
         "[]", "{}", "[1,2,3]", #"{"a":1}"#, #""x""#, "\"\"", "0x10", "01", "1e", "-", "\"\\ud800\"", "\"\\u00\"",
     ]
 
-    static func pick<T>(_ values: [T], _ random: inout SeededGenerator) -> T {
+    static func pick<T>(_ values: [T], _ random: inout SplitMix64) -> T {
         values[Int.random(in: 0..<values.count, using: &random)]
     }
 
@@ -268,7 +269,7 @@ struct FuzzCase {
         text.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/", "?", "#", "%"])) ?? text
     }
 
-    static func memoriesPath(_ random: inout SeededGenerator, owner: String? = nil) -> String {
+    static func memoriesPath(_ random: inout SplitMix64, owner: String? = nil) -> String {
         let brain = Bool.random(using: &random) ? "companies" : "users"
         return "/v1/\(brain)/\(escapePath(owner ?? pick(owners, &random)))/memories"
     }
@@ -277,7 +278,7 @@ struct FuzzCase {
         RawUnixSocket.request(method, path, headers: body == nil ? headers : [("Content-Type", "application/json")] + headers, body: body)
     }
 
-    static func item(_ random: inout SeededGenerator) -> String {
+    static func item(_ random: inout SplitMix64) -> String {
         var fields: [String] = []
         if Int.random(in: 0..<10, using: &random) > 0 { fields.append(#""slug":"# + fieldValue(pick(slugs, &random), &random)) }
         if Bool.random(using: &random) { fields.append(#""category":"# + fieldValue(pick(strings, &random).prefix(80).description, &random)) }
@@ -294,22 +295,22 @@ struct FuzzCase {
     }
 
     /// A JSON string most of the time, sometimes a value of another type.
-    static func fieldValue(_ text: String, _ random: inout SeededGenerator) -> String {
+    static func fieldValue(_ text: String, _ random: inout SplitMix64) -> String {
         Int.random(in: 0..<6, using: &random) == 0 ? pick(jsonValues, &random) : jsonString(text)
     }
 
-    static func saveBody(_ random: inout SeededGenerator, items: Int? = nil) -> String {
+    static func saveBody(_ random: inout SplitMix64, items: Int? = nil) -> String {
         let count = items ?? Int.random(in: 0...4, using: &random)
         return #"{"memories":["# + (0..<count).map { _ in item(&random) }.joined(separator: ",") + "]}"
     }
 
     // MARK: Generators
 
-    static func saveWithNastyFields(_ random: inout SeededGenerator) -> [UInt8] {
+    static func saveWithNastyFields(_ random: inout SplitMix64) -> [UInt8] {
         request("POST", memoriesPath(&random), body: Array(saveBody(&random).utf8))
     }
 
-    static func mutatedJSON(_ random: inout SeededGenerator) -> [UInt8] {
+    static func mutatedJSON(_ random: inout SplitMix64) -> [UInt8] {
         var body = Array(saveBody(&random, items: Int.random(in: 1...3, using: &random)).utf8)
         for _ in 0..<Int.random(in: 1...6, using: &random) where !body.isEmpty {
             let at = Int.random(in: 0..<body.count, using: &random)
@@ -326,7 +327,7 @@ struct FuzzCase {
         return request("POST", path, body: body)
     }
 
-    static func hugeFields(_ random: inout SeededGenerator) -> [UInt8] {
+    static func hugeFields(_ random: inout SplitMix64) -> [UInt8] {
         let big = String(repeating: "x", count: Int.random(in: 32 * 1024...200 * 1024, using: &random))
         let body: String
         switch Int.random(in: 0..<7, using: &random) {
@@ -342,7 +343,7 @@ struct FuzzCase {
         return request("POST", path, body: Array(body.utf8))
     }
 
-    static func badPath(_ random: inout SeededGenerator) -> [UInt8] {
+    static func badPath(_ random: inout SplitMix64) -> [UInt8] {
         let owner = pick(owners, &random)
         let slug = pick(slugs, &random)
         let brain = pick(["companies", "users", "company", "user", "COMPANIES", "", "..", "%00"], &random)
@@ -363,14 +364,14 @@ struct FuzzCase {
         return request(method, path, body: method == "POST" ? Array(saveBody(&random).utf8) : nil)
     }
 
-    static func randomBytes(_ random: inout SeededGenerator) -> [UInt8] {
+    static func randomBytes(_ random: inout SplitMix64) -> [UInt8] {
         let count = Int.random(in: 1...2_048, using: &random)
         var bytes = (0..<count).map { _ in UInt8.random(in: 0...255, using: &random) }
         if Bool.random(using: &random) { bytes = Array("POST /v1/companies/123456785/memories HTTP/1.1\r\n".utf8) + bytes }
         return bytes
     }
 
-    static func truncatedRequest(_ random: inout SeededGenerator) -> [UInt8] {
+    static func truncatedRequest(_ random: inout SplitMix64) -> [UInt8] {
         let full: [UInt8]
         switch Int.random(in: 0..<5, using: &random) {
         case 0, 1: full = request("POST", memoriesPath(&random, owner: "12.345.678-5"), body: Array(saveBody(&random, items: 2).utf8))
@@ -381,7 +382,7 @@ struct FuzzCase {
         return Array(full[0..<Int.random(in: 1..<full.count, using: &random)])
     }
 
-    static func wrongMethod(_ random: inout SeededGenerator) -> [UInt8] {
+    static func wrongMethod(_ random: inout SplitMix64) -> [UInt8] {
         let method = pick(["PUT", "PATCH", "OPTIONS", "HEAD", "TRACE", "CONNECT", "FOO", "get", "POST ", "DELETE", "PROPFIND", "M-SEARCH"], &random)
         let path = pick([
             "/v1/ping", "/v1/status", "/v1/companies/123456785/memories", "/v1/users/111111111/memories/user_full_name",
@@ -391,7 +392,7 @@ struct FuzzCase {
         return request(method, path, body: body)
     }
 
-    static func oddHeaders(_ random: inout SeededGenerator) -> [UInt8] {
+    static func oddHeaders(_ random: inout SplitMix64) -> [UInt8] {
         let body = Array(saveBody(&random, items: 1).utf8)
         let path = memoriesPath(&random, owner: "12.345.678-5")
         let head = "POST \(path) HTTP/1.1\r\nHost: localhost\r\n"
@@ -438,7 +439,7 @@ struct FuzzCase {
         return bytes
     }
 
-    static func invalidUTF8(_ random: inout SeededGenerator) -> [UInt8] {
+    static func invalidUTF8(_ random: inout SplitMix64) -> [UInt8] {
         let bad: [[UInt8]] = [[0xC3, 0x28], [0xFF], [0xFE, 0xFF], [0xC0, 0xAF], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0x80], [0xE2, 0x82]]
         let sequence = pick(bad, &random)
         let prefix = Array(#"{"memories":[{"slug":"utf_test","content":"abc"#.utf8)
@@ -457,7 +458,7 @@ struct FuzzCase {
         }
     }
 
-    static func deepNesting(_ random: inout SeededGenerator) -> [UInt8] {
+    static func deepNesting(_ random: inout SplitMix64) -> [UInt8] {
         // Depths up to 511 decode; 512 and deeper are refused by the JSON parser. Costly depths
         // (256 to 511) are measured once by `nestingCost` instead of at random here.
         let depth = pick([16, 64, 128, 512, 513, 1_000, 10_000, 100_000], &random)
@@ -478,7 +479,7 @@ struct FuzzCase {
         return request("POST", path, body: Array(body.utf8))
     }
 
-    static func hugeNumbers(_ random: inout SeededGenerator) -> [UInt8] {
+    static func hugeNumbers(_ random: inout SplitMix64) -> [UInt8] {
         let numbers = ["1e400", "-1e400", "123456789012345678901234567890", "-9223372036854775809", "9223372036854775808",
                        "1.7976931348623157e309", "0.0000000000000000000000000000001", "-0", "1e-400", "4294967296"]
         let number = pick(numbers, &random)
@@ -495,7 +496,7 @@ struct FuzzCase {
         }
     }
 
-    static func unknownFields(_ random: inout SeededGenerator) -> [UInt8] {
+    static func unknownFields(_ random: inout SplitMix64) -> [UInt8] {
         let extra = #""unknown":"# + pick(jsonValues, &random) + #","__proto__":{"x":1},"memory_id":"abc""#
         let body: String
         switch Int.random(in: 0..<3, using: &random) {
@@ -507,7 +508,7 @@ struct FuzzCase {
         return request("POST", path, body: Array(body.utf8))
     }
 
-    static func otherEndpoints(_ random: inout SeededGenerator) -> [UInt8] {
+    static func otherEndpoints(_ random: inout SplitMix64) -> [UInt8] {
         let text = escapePath(pick(strings, &random).prefix(200).description)
         let owner = escapePath(pick(owners, &random))
         switch Int.random(in: 0..<11, using: &random) {

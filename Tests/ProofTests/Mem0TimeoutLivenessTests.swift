@@ -28,7 +28,7 @@ extension Proofs {
                 [reconcile]
                 interval_seconds = 0
                 """, in: directory)
-            let daemon = try await ProofDaemon(
+            let daemon = try await DaemonProcess(
                 directory: directory, extraArguments: ["--config", config],
                 environment: ["MEM0_API_KEY": FakeMem0Settings.defaultAPIKey, "MEM0_BASE_URL": fake.baseURL.absoluteString])
             defer { daemon.removeDirectory() }
@@ -38,14 +38,14 @@ extension Proofs {
                 let body = try JSONEncoder().encode(SaveBatchRequest(memories: items))
                 let save = RawUnixSocket.request("POST", "/v1/companies/\(validRUT(body: 40_000_000 + owner))/memories",
                                                  headers: [("Content-Type", "application/json")], body: Array(body))
-                guard RawUnixSocket.exchange(path: daemon.socketPath, request: save, timeout: .seconds(5)).status == 200 else { break }
+                guard await RawUnixSocket.exchangeOffPool(path: daemon.socketPath, request: save, timeout: .seconds(5)).status == 200 else { break }
             }
 
             let started = ContinuousClock.now
             var answered = 0
             var stalledAfter: Duration?
             while ContinuousClock.now - started < .seconds(15) {
-                guard RawUnixSocket.exchange(path: daemon.socketPath, request: ping, timeout: .seconds(3)).status == 200 else {
+                guard await RawUnixSocket.exchangeOffPool(path: daemon.socketPath, request: ping, timeout: .seconds(3)).status == 200 else {
                     stalledAfter = ContinuousClock.now - started
                     break
                 }

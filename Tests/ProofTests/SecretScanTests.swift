@@ -28,7 +28,7 @@ extension Proofs {
                 backoff_cap_seconds = 2
                 """, in: directory)
             let environment = ["MEM0_API_KEY": Self.key, "MEM0_BASE_URL": fake.baseURL.absoluteString]
-            let daemon = try await ProofDaemon(
+            let daemon = try await DaemonProcess(
                 directory: directory, logLevel: "trace", extraArguments: ["--config", config], environment: environment)
             defer { daemon.removeDirectory() }
             var transcript = Transcript()
@@ -70,7 +70,7 @@ extension Proofs {
                 try await daemon.client.status().mem0.state == "auth_failed"
             }
             _ = try brain(["status", "--json"])
-            transcript.add("GET /v1/status (auth_failed)", Self.raw(daemon, "GET", "/v1/status"))
+            transcript.add("GET /v1/status (auth_failed)", await Self.raw(daemon, "GET", "/v1/status"))
             #expect(try await waitFor(within: .seconds(20)) { try await counts().synced == 4 })
 
             // Retryable failures whose bodies echo the key: 500 and 429.
@@ -100,7 +100,7 @@ extension Proofs {
                 ("POST", "/v1/reconcile", #"{"entity":5}"#), ("GET", "/v1/reconcile/runs/nope", ""),
                 ("POST", "/v1/search", #"{"q":"x","owner":"123456785","brain":"company","mode":"remote"}"#),
             ] {
-                transcript.add("\(method) \(path)", Self.raw(daemon, method, path, body: body))
+                transcript.add("\(method) \(path)", await Self.raw(daemon, method, path, body: body))
             }
             #expect(try await daemon.stopReporting("secret-scan"))
 
@@ -136,9 +136,9 @@ extension Proofs {
         }
 
         /// One raw request's whole answer (status line, headers and body) as text.
-        private static func raw(_ daemon: ProofDaemon, _ method: String, _ path: String, body: String = "") -> String {
+        private static func raw(_ daemon: DaemonProcess, _ method: String, _ path: String, body: String = "") async -> String {
             let request = RawUnixSocket.request(method, path, body: body.isEmpty ? nil : Array(body.utf8))
-            return String(decoding: RawUnixSocket.exchange(path: daemon.socketPath, request: request).response, as: UTF8.self)
+            return String(decoding: await RawUnixSocket.exchangeOffPool(path: daemon.socketPath, request: request).response, as: UTF8.self)
         }
 
         private static func context(of needle: String, in text: String) -> String {

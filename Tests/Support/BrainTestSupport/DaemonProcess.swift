@@ -23,10 +23,13 @@ public func makeShortTemporaryDirectory() throws -> String {
     return String(cString: path)
 }
 
-/// The environment of a child process under test: no Mem0 key, no user configuration or socket.
+/// The environment of a child process under test: nothing that would point it at a Mem0, a user
+/// configuration, another socket or database, or a token.
 public func isolatedEnvironment(directory: String) -> [String: String] {
     var env = ProcessInfo.processInfo.environment
-    for key in ["MEM0_API_KEY", "BRAIND_CONFIG", "BRAIND_SOCKET", "BRAIN_TOKEN"] { env.removeValue(forKey: key) }
+    for key in ["MEM0_API_KEY", "MEM0_BASE_URL", "BRAIND_CONFIG", "BRAIND_SOCKET", "BRAIND_DB", "BRAIND_LOG_LEVEL", "BRAIN_TOKEN"] {
+        env.removeValue(forKey: key)
+    }
     env["XDG_CONFIG_HOME"] = directory + "/no-config"
     return env
 }
@@ -41,13 +44,21 @@ public final class DaemonProcess: @unchecked Sendable {
     public let logPath: String
 
     /// Starts braind and waits until it answers a ping.
-    public init(directory: String? = nil, extraArguments: [String] = [], environment: [String: String] = [:]) async throws {
+    /// - Parameters:
+    ///   - directory: reuse a directory (and so its database) of an earlier run.
+    ///   - socketName: the socket's file name in `run/`; a new name gives `DaemonClient` a new
+    ///     connection pool (see `ClientRestartTests` for why that matters after a `kill -9`).
+    ///   - readyWithin: how long a start may take (a loaded machine replaying a big journal).
+    public init(
+        directory: String? = nil, socketName: String = "braind.sock", logLevel: String = "debug",
+        extraArguments: [String] = [], environment: [String: String] = [:], readyWithin: Duration = .seconds(30)
+    ) async throws {
         self.directory = try directory ?? makeShortTemporaryDirectory()
-        socketPath = self.directory + "/run/braind.sock"
+        socketPath = self.directory + "/run/" + socketName
         databasePath = self.directory + "/data/brain.sqlite"
         logPath = self.directory + "/braind-\(UUID().uuidString.prefix(8)).log"
         process.executableURL = Binaries.url("braind")
-        process.arguments = ["--socket", socketPath, "--db", databasePath, "--log-level", "debug"] + extraArguments
+        process.arguments = ["--socket", socketPath, "--db", databasePath, "--log-level", logLevel] + extraArguments
         process.environment = isolatedEnvironment(directory: self.directory).merging(environment) { $1 }
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
@@ -57,7 +68,7 @@ public final class DaemonProcess: @unchecked Sendable {
         try process.run()
         try log.close()
         do {
-            try await waitUntilReady()
+            try await waitUntilReady(within: readyWithin)
         } catch {
             // Nobody will hold this object to stop it: a daemon that never got ready must not
             // outlive its test.
@@ -68,22 +79,23 @@ public final class DaemonProcess: @unchecked Sendable {
 
     deinit { killIfRunning() }
 
-    private func killIfRunning() {
-        guard process.isRunning else { return }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-    }
+    /// A client on the daemon's socket. The timeout is generous: it only ends a test that is
+    /// already failing, and a soak on a loaded machine can take seconds per answer.
+    public var client: DaemonClient { DaemonClient(socketPath: socketPath, timeout: .seconds(30)) }
 
-    public var client: DaemonClient { DaemonClient(socketPath: socketPath, timeout: .seconds(10)) }
+    public var pid: Int32 { process.processIdentifier }
 
-    private func waitUntilReady() async throws {
-        let deadline = ContinuousClock.now + .seconds(20)
+    /// Waits until braind answers `GET /v1/ping` on a fresh raw connection. The raw client keeps
+    /// readiness independent of `DaemonClient`'s shared connection pool.
+    private func waitUntilReady(within: Duration) async throws {
+        let deadline = ContinuousClock.now + within
+        let ping = RawUnixSocket.request("GET", "/v1/ping")
         while ContinuousClock.now < deadline {
-            if (try? await client.ping()) != nil { return }
+            if await RawUnixSocket.exchangeOffPool(path: socketPath, request: ping, timeout: .seconds(2)).status == 200 { return }
             guard process.isRunning else { throw DaemonError.exited(stderr: readStderr()) }
             try await Task.sleep(for: .milliseconds(20))
         }
-        throw DaemonError.notReady
+        throw DaemonError.notReady(stderr: readStderr())
     }
 
     /// Sends a signal and waits for the process to exit; returns its exit status.
@@ -93,14 +105,40 @@ public final class DaemonProcess: @unchecked Sendable {
         let deadline = ContinuousClock.now + .seconds(20)
         while process.isRunning {
             guard ContinuousClock.now < deadline else { throw DaemonError.didNotExit }
-            try await Task.sleep(for: .milliseconds(10))
+            try await Task.sleep(for: .milliseconds(5))
         }
         return process.terminationStatus
+    }
+
+    /// Sends SIGTERM and waits up to `within` for braind to exit, printing how long it took and,
+    /// if it did not exit, the end of its log. Returns whether it exited.
+    @discardableResult
+    public func stopReporting(_ label: String, within: Duration = .seconds(20)) async throws -> Bool {
+        let started = ContinuousClock.now
+        kill(process.processIdentifier, SIGTERM)
+        while process.isRunning, ContinuousClock.now - started < within {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        let took = ContinuousClock.now - started
+        if process.isRunning {
+            print("[\(label)] braind did not exit within \(within) of SIGTERM; last log lines:")
+            for line in readStderr().split(separator: "\n").suffix(40) { print("[\(label)]   \(line.prefix(400))") }
+            return false
+        }
+        print("[\(label)] braind exited \(took) after SIGTERM with status \(process.terminationStatus)")
+        return true
     }
 
     /// Everything braind wrote to stderr so far.
     public func readStderr() -> String {
         (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+    }
+
+    /// Kills braind with SIGKILL if it still runs (cleanup after a failed test), keeping its files.
+    public func killIfRunning() {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
     }
 
     public func removeDirectory() {
@@ -110,7 +148,7 @@ public final class DaemonProcess: @unchecked Sendable {
 
     public enum DaemonError: Error {
         case exited(stderr: String)
-        case notReady
+        case notReady(stderr: String)
         case didNotExit
     }
 }

@@ -1,4 +1,3 @@
-import BrainTestSupport
 import Foundation
 
 #if canImport(Glibc)
@@ -8,27 +7,27 @@ import Glibc
 /// A deliberately dumb HTTP client for the daemon's Unix socket: POSIX `socket(AF_UNIX)`,
 /// `connect`, `send` of raw bytes and `recv` until the answer is complete, the peer closes, or a
 /// timeout passes. It shares no code with braind or AsyncHTTPClient, so it can send anything.
-enum RawUnixSocket {
+public enum RawUnixSocket {
     /// What came back for one request.
-    struct Exchange: Sendable {
+    public struct Exchange: Sendable {
         /// Bytes received.
-        var response: [UInt8] = []
+        public var response: [UInt8] = []
         /// `connect` failed (errno); nothing was sent.
-        var connectError: Int32?
+        public var connectError: Int32?
         /// The receive timeout passed before the answer was complete or the peer closed.
-        var timedOut = false
+        public var timedOut = false
         /// The peer stopped reading before the whole request was written (EPIPE, ECONNRESET).
-        var sendInterrupted = false
+        public var sendInterrupted = false
 
         /// The status code of the first status line, if the answer starts with one.
-        var status: Int? {
+        public var status: Int? {
             let prefix = Array(response.prefix(12))
             guard prefix.count >= 12, String(decoding: prefix[0..<5], as: UTF8.self) == "HTTP/" else { return nil }
             return Int(String(decoding: prefix[9..<12], as: UTF8.self))
         }
 
         /// The body after the header block (chunked bodies are returned as sent).
-        var body: [UInt8] {
+        public var body: [UInt8] {
             guard let end = RawUnixSocket.headerEnd(response) else { return [] }
             return Array(response[end...])
         }
@@ -39,7 +38,7 @@ enum RawUnixSocket {
     ///   - halfClose: `shutdown(SHUT_WR)` after sending, so the server sees end of input (for
     ///     truncated requests that would otherwise wait for more bytes).
     ///   - timeout: receive (and send) timeout per call.
-    static func exchange(path: String, request: [UInt8], halfClose: Bool = false, timeout: Duration = .seconds(5)) -> Exchange {
+    public static func exchange(path: String, request: [UInt8], halfClose: Bool = false, timeout: Duration = .seconds(5)) -> Exchange {
         var exchange = Exchange()
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else {
@@ -105,8 +104,21 @@ enum RawUnixSocket {
         return exchange
     }
 
+    /// ``exchange(path:request:halfClose:timeout:)`` on a Dispatch thread: its calls block, and
+    /// a blocked thread of the cooperative pool (two here) can starve the rest of the test process,
+    /// fake-mem0 included.
+    public static func exchangeOffPool(
+        path: String, request: [UInt8], halfClose: Bool = false, timeout: Duration = .seconds(5)
+    ) async -> Exchange {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(returning: exchange(path: path, request: request, halfClose: halfClose, timeout: timeout))
+            }
+        }
+    }
+
     /// A minimal HTTP/1.1 request.
-    static func request(
+    public static func request(
         _ method: String, _ target: String, headers: [(String, String)] = [], body: [UInt8]? = nil, connectionClose: Bool = true
     ) -> [UInt8] {
         var head = "\(method) \(target) HTTP/1.1\r\nHost: localhost\r\n"
