@@ -33,30 +33,30 @@ struct ClientEndToEndTests {
         defer { daemon.removeDirectory() }
         let brain = Binaries.url("brain")
         let env = ["BRAIND_SOCKET": daemon.socketPath]
-        let save = try runCommand(brain, ["save", "company", "12.345.678-5", "company_tax_regime", "Régimen tributario: ProPyme General", "--category", "company_tax", "--json"], environment: env)
+        let save = try await runCommand(brain, ["save", "company", "12.345.678-5", "company_tax_regime", "Régimen tributario: ProPyme General", "--category", "company_tax", "--json"], environment: env)
         #expect(save.status == 0)
         let result = try JSONDecoder().decode(SaveBatchResult.self, from: Data(save.stdout.utf8))
         #expect(result.items.map(\.status) == [.created])
 
         let batch = #"{"memories":[{"slug":"company_activity","content":"Actividad: Comercio"},{"slug":"BAD","content":"x"}]}"#
-        let fromStdin = try runCommand(brain, ["save", "company", "123456785", "--file", "-"], environment: env, stdin: batch)
+        let fromStdin = try await runCommand(brain, ["save", "company", "123456785", "--file", "-"], environment: env, stdin: batch)
         #expect(fromStdin.status == 1, "a partial failure exits non-zero")
         #expect(fromStdin.stdout.contains("company_activity  created"))
         #expect(fromStdin.stdout.contains("saved 1, failed 1"))
 
-        let list = try runCommand(brain, ["list", "company", "123456785"], environment: env)
+        let list = try await runCommand(brain, ["list", "company", "123456785"], environment: env)
         #expect(list.status == 0)
         #expect(list.stdout.contains("company_tax_regime"))
         #expect(list.stdout.contains("company_activity"))
-        let get = try runCommand(brain, ["get", "company", "123456785", "company_tax_regime", "--json"], environment: env)
+        let get = try await runCommand(brain, ["get", "company", "123456785", "company_tax_regime", "--json"], environment: env)
         #expect(try JSONDecoder().decode(Memory.self, from: Data(get.stdout.utf8)).category == "company_tax")
-        let delete = try runCommand(brain, ["delete", "company", "123456785", "company_activity"], environment: env)
+        let delete = try await runCommand(brain, ["delete", "company", "123456785", "company_activity"], environment: env)
         #expect(delete.status == 0)
-        let missing = try runCommand(brain, ["get", "company", "123456785", "company_activity"], environment: env)
+        let missing = try await runCommand(brain, ["get", "company", "123456785", "company_activity"], environment: env)
         #expect(missing.status == 1)
         #expect(missing.stderr.contains("Error: company brain of '123456785' has no memory 'company_activity'"))
         #expect(missing.stderr.contains("Try: "))
-        let status = try runCommand(brain, ["status", "--socket", daemon.socketPath], environment: [:])
+        let status = try await runCommand(brain, ["status", "--socket", daemon.socketPath], environment: [:])
         #expect(status.status == 0)
         #expect(status.stdout.contains("offline: no MEM0_API_KEY"))
         try await daemon.stop()
@@ -71,28 +71,28 @@ struct ClientEndToEndTests {
         let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("examples")
         for (kind, file) in [("companies", "companies.csv"), ("users", "users.jsonl"), ("sessions", "sessions.json")] {
-            let result = try runCommand(brain, ["import", kind, examples.appendingPathComponent(file).path], environment: env)
+            let result = try await runCommand(brain, ["import", kind, examples.appendingPathComponent(file).path], environment: env)
             #expect(result.status == 0, "\(kind): \(result.stdout) \(result.stderr)")
             #expect(result.stdout.contains(" 0 failed"))
         }
-        let companies = try runCommand(brain, ["load", "companies", "--json"], environment: env)
+        let companies = try await runCommand(brain, ["load", "companies", "--json"], environment: env)
         let summary = try JSONDecoder().decode(LoadAllCompaniesResult.self, from: Data(companies.stdout.utf8))
         #expect(summary.failedCompanies == 0)
         #expect(summary.totalMemoriesCreated > 0)
-        let again = try runCommand(brain, ["load", "companies", "--json"], environment: env)
+        let again = try await runCommand(brain, ["load", "companies", "--json"], environment: env)
         #expect(try JSONDecoder().decode(LoadAllCompaniesResult.self, from: Data(again.stdout.utf8)).totalMemoriesCreated == 0)
-        let users = try runCommand(brain, ["load", "users"], environment: env)
+        let users = try await runCommand(brain, ["load", "users"], environment: env)
         #expect(users.status == 0)
         #expect(users.stdout.contains("0 failed"))
         try await daemon.stop()
     }
 
     @Test("With no daemon, the CLI says so in one line naming the socket, and exits non-zero")
-    func daemonNotRunning() throws {
+    func daemonNotRunning() async throws {
         let directory = try makeShortTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let socket = directory + "/absent.sock"
-        let result = try runCommand(Binaries.url("brain"), ["ping", "--socket", socket])
+        let result = try await runCommand(Binaries.url("brain"), ["ping", "--socket", socket])
         #expect(result.status == 1)
         let lines = result.stderr.split(separator: "\n")
         #expect(lines.first == "Error: braind is not running on \(socket)")
@@ -109,11 +109,11 @@ struct ClientEndToEndTests {
             "-s", "--unix-socket", daemon.socketPath, "-X", "POST", "http://localhost/v1/companies/12.345.678-5/memories",
             "-H", "content-type: application/json", "-d", body,
         ]
-        let first = try runCommand(URL(fileURLWithPath: "/usr/bin/curl"), arguments)
+        let first = try await runCommand(URL(fileURLWithPath: "/usr/bin/curl"), arguments)
         let created = try JSONDecoder().decode(SaveBatchResult.self, from: Data(first.stdout.utf8))
         #expect(created.savedCount == 1)
         #expect(created.items.map(\.status) == [.created])
-        let second = try runCommand(URL(fileURLWithPath: "/usr/bin/curl"), arguments)
+        let second = try await runCommand(URL(fileURLWithPath: "/usr/bin/curl"), arguments)
         #expect(try JSONDecoder().decode(SaveBatchResult.self, from: Data(second.stdout.utf8)).items.map(\.status) == [.unchanged])
         try await daemon.stop()
     }

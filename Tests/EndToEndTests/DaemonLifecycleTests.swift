@@ -10,7 +10,7 @@ struct DaemonLifecycleTests {
     func secondDaemonRefused() async throws {
         let first = try await DaemonProcess()
         defer { first.removeDirectory() }
-        let second = try runCommand(
+        let second = try await runCommand(
             Binaries.url("braind"), ["--socket", first.socketPath, "--db", first.directory + "/other.sqlite"])
         #expect(second.status != 0)
         #expect(second.stderr.contains("already running (pid \(first.process.processIdentifier))"))
@@ -61,12 +61,12 @@ struct DaemonLifecycleTests {
     }
 
     @Test("A bad configuration file stops braind at start with the key named")
-    func badConfiguration() throws {
+    func badConfiguration() async throws {
         let directory = try makeShortTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let config = directory + "/braind.toml"
         try "[storage]\nsynchronus = \"full\"\n".write(toFile: config, atomically: true, encoding: .utf8)
-        let result = try runCommand(
+        let result = try await runCommand(
             Binaries.url("braind"), ["--config", config, "--socket", directory + "/s.sock", "--db", directory + "/b.sqlite"])
         #expect(result.status == 2)
         #expect(result.stderr.contains("storage.synchronus: unknown key"))

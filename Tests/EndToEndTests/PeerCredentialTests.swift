@@ -11,8 +11,8 @@ struct PeerCredentialTests {
     static let nobody: UInt32 = 65534
     static var canSwitchUser: Bool { getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") }
 
-    func runAsNobody(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        try runCommand(
+    func runAsNobody(_ arguments: [String]) async throws -> (status: Int32, stdout: String, stderr: String) {
+        try await runCommand(
             URL(fileURLWithPath: "/usr/bin/setpriv"),
             ["--reuid=\(Self.nobody)", "--regid=\(Self.nobody)", "--clear-groups", Binaries.url("brain").path] + arguments)
     }
@@ -30,7 +30,7 @@ struct PeerCredentialTests {
         let daemon = try await DaemonProcess()
         defer { daemon.removeDirectory() }
         openUp(daemon)
-        let refused = try runAsNobody(["ping", "--socket", daemon.socketPath])
+        let refused = try await runAsNobody(["ping", "--socket", daemon.socketPath])
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("HTTP 403"), "\(refused.stderr)")
         #expect(try await daemon.client.ping().ok, "root (the owner here) is served")
@@ -50,7 +50,7 @@ struct PeerCredentialTests {
         let daemon = try await DaemonProcess(directory: directory, extraArguments: ["--config", config])
         defer { daemon.removeDirectory() }
         openUp(daemon)
-        let served = try runAsNobody(["ping", "--socket", daemon.socketPath])
+        let served = try await runAsNobody(["ping", "--socket", daemon.socketPath])
         #expect(served.status == 0, "\(served.stderr)")
         try await daemon.stop()
     }

@@ -94,17 +94,17 @@ struct PushEndToEndTests {
         #expect(await fake.deleteMemory(id: victim.id))
 
         let env = ["BRAIND_SOCKET": daemon.socketPath]
-        let run = try runCommand(Binaries.url("brain"), ["reconcile", "--json"], environment: env)
+        let run = try await runCommand(Binaries.url("brain"), ["reconcile", "--json"], environment: env)
         #expect(run.status == 0, "\(run.stderr)")
         let report = try JSONDecoder().decode(ReconcileReport.self, from: Data(run.stdout.utf8))
         #expect(report.status == "succeeded")
         #expect(report.drift["missing"] == DriftCount(found: 1, repaired: 1))
         #expect(await fake.memories().count == 2)
 
-        let last = try runCommand(Binaries.url("brain"), ["reconcile", "--last"], environment: env)
+        let last = try await runCommand(Binaries.url("brain"), ["reconcile", "--last"], environment: env)
         #expect(last.stdout.contains(report.runID))
         #expect(last.stdout.contains("missing"))
-        let status = try runCommand(Binaries.url("brain"), ["status"], environment: env)
+        let status = try await runCommand(Binaries.url("brain"), ["status"], environment: env)
         #expect(status.stdout.contains("last reconcile succeeded"))
         try await daemon.stop()
     }
@@ -113,7 +113,7 @@ struct PushEndToEndTests {
     func reconcileOffline() async throws {
         let daemon = try await DaemonProcess()
         defer { daemon.removeDirectory() }
-        let run = try runCommand(Binaries.url("brain"), ["reconcile"], environment: ["BRAIND_SOCKET": daemon.socketPath])
+        let run = try await runCommand(Binaries.url("brain"), ["reconcile"], environment: ["BRAIND_SOCKET": daemon.socketPath])
         #expect(run.status == 1)
         #expect(run.stderr.contains("reconcile needs Mem0"))
         try await daemon.stop()

@@ -58,7 +58,7 @@ extension Proofs {
                     rawStatuses.append(await RawUnixSocket.exchangeOffPool(path: restarted.socketPath, request: RawUnixSocket.request("GET", "/v1/ping")).status ?? -1)
                 }
             }
-            let cli = try runCommand(Binaries.url("brain"), ["ping", "--socket", restarted.socketPath])
+            let cli = try await runCommand(Binaries.url("brain"), ["ping", "--socket", restarted.socketPath])
             print("[client-restart] long-lived DaemonClient answered: \(answeredAfter.map { "after \($0)" } ?? "never within 5 s") of braind being ready; failed pings=\(failures.count); raw pings meanwhile=\(rawStatuses); fresh `brain ping` exit=\(cli.status)")
             for failure in Set(failures).sorted() { print("[client-restart]   DaemonClient error: \(failure)") }
             #expect(cli.status == 0)

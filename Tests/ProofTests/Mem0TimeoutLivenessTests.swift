@@ -54,16 +54,16 @@ extension Proofs {
             }
             let calls = await fake.requestLog().count
             print("[liveness] mem0 latency 100 ms, timeout 0.1 s: pings answered=\(answered); braind \(stalledAfter.map { "stopped answering after \($0) (alive: \(daemon.process.isRunning))" } ?? "answered for 15 s"); mem0 calls=\(calls)")
-            if stalledAfter != nil { Self.printStacks(of: daemon.pid) }
+            if stalledAfter != nil { await Self.printStacks(of: daemon.pid) }
             #expect(stalledAfter == nil, "braind stopped answering while Mem0 calls were timing out")
             await fake.stop()
         }
 
         /// Prints the frames that show where braind's threads wait (when gdb is installed).
-        private static func printStacks(of pid: Int32) {
+        private static func printStacks(of pid: Int32) async {
             let gdb = URL(fileURLWithPath: "/usr/bin/gdb")
             guard FileManager.default.isExecutableFile(atPath: gdb.path),
-                let run = try? runCommand(gdb, ["-p", "\(pid)", "-batch", "-ex", "thread apply all bt 16"])
+                let run = try? await runCommand(gdb, ["-p", "\(pid)", "-batch", "-ex", "thread apply all bt 16"])
             else { return }
             let interesting = ["Thread ", "AsyncHTTPClient", "withDeadline", "withStatusRecordLock", "resume9returning", "_dispatch_sync_f_slow"]
             for line in run.stdout.split(separator: "\n") where interesting.contains(where: { line.contains($0) }) {

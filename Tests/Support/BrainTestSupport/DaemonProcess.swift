@@ -154,7 +154,23 @@ public final class DaemonProcess: @unchecked Sendable {
 }
 
 /// Runs a command to completion and returns its exit status and outputs.
+///
+/// The wait happens on a Dispatch thread: a command that talks to braind, which talks to a
+/// fake-mem0 in this process, would otherwise hold one of the two cooperative threads the fake
+/// needs to answer.
 public func runCommand(_ executable: URL, _ arguments: [String], environment: [String: String] = [:], stdin: String? = nil)
+    async throws -> (status: Int32, stdout: String, stderr: String)
+{
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async {
+            continuation.resume(with: Result {
+                try runCommandBlocking(executable, arguments, environment: environment, stdin: stdin)
+            })
+        }
+    }
+}
+
+private func runCommandBlocking(_ executable: URL, _ arguments: [String], environment: [String: String], stdin: String?)
     throws -> (status: Int32, stdout: String, stderr: String)
 {
     let process = Process()
