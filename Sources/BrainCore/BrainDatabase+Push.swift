@@ -69,11 +69,15 @@ extension BrainDatabase {
                 sql: "UPDATE \(table) SET memory_id = :memoryID, \(settled) WHERE id = :id",
                 arguments: ["memoryID": memoryID, "version": task.version, "id": task.recordID])
             try journal(.pushed, #"{"operation":"\#(task.operation.rawValue)","memory_id":"\#(memoryID)"}"#)
-        case .recreated(let memoryID, let previous):
+        case .gone(let previous):
             try db.execute(
-                sql: "UPDATE \(table) SET memory_id = :memoryID, \(settled) WHERE id = :id",
-                arguments: ["memoryID": memoryID, "version": task.version, "id": task.recordID])
-            try journal(.repaired, #"{"reason":"update answered 404","previous_memory_id":"\#(previous)","memory_id":"\#(memoryID)"}"#)
+                sql: """
+                    UPDATE \(table) SET memory_id = NULL, synced_version = 0, push_started_at = NULL, sync_attempts = 0,
+                        next_attempt_at = NULL, last_error = NULL, sync_state = 'pending'
+                    WHERE id = ? AND memory_id = ?
+                    """,
+                arguments: [task.recordID, previous])
+            try journal(.repaired, try CanonicalJSON.encode(["reason": "update answered 404; the memory is added again", "previous_memory_id": previous]))
         case .deleted:
             let stillDeleted = try Bool.fetchOne(
                 db, sql: "SELECT deleted = 1 AND version = ? FROM \(table) WHERE id = ?",
@@ -101,7 +105,7 @@ extension BrainDatabase {
                     WHERE id = ?
                     """,
                 arguments: [next, error, outcomeUnknown, task.recordID])
-        case .failed(let error):
+        case .failed(let error, let outcomeUnknown):
             try db.execute(
                 sql: """
                     UPDATE \(table) SET sync_state = CASE WHEN version = ? THEN 'failed' ELSE 'pending' END,
@@ -110,7 +114,7 @@ extension BrainDatabase {
                         next_attempt_at = NULL
                     WHERE id = ?
                     """,
-                arguments: [task.version, error, task.addOutcomeUnknown, task.recordID])
+                arguments: [task.version, error, task.addOutcomeUnknown || outcomeUnknown, task.recordID])
             try journal(.failed, try CanonicalJSON.encode(["error": error]))
         case .paused:
             try db.execute(sql: "UPDATE \(table) SET sync_state = 'pending' WHERE id = ?", arguments: [task.recordID])

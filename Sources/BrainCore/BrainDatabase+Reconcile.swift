@@ -11,6 +11,16 @@ public struct ReconcileRow: Sendable, Equatable {
     public var isSynced: Bool { task.version == syncedVersion && syncState == .synced }
 }
 
+/// What adopting an orphan did.
+public enum AdoptOutcome: Sendable, Equatable {
+    /// A row now holds the memory.
+    case adopted(recordID: String)
+    /// The owner has a row with that slug (or that memory) already.
+    case slugTaken
+    /// The memory's record_id belonged to a row deleted here: it is the rest of that delete.
+    case deletedHere
+}
+
 /// A Mem0 memory with our metadata and no row, adopted as a row.
 public struct AdoptedMemory: Sendable, Equatable {
     public var memoryID: String
@@ -60,16 +70,16 @@ extension BrainDatabase {
         }
     }
 
-    /// Points a row at a memory (after a re-add or a relink) if the row has not changed meanwhile.
+    /// Points a row at a memory (a relink) if the row has not changed since it was read.
     @discardableResult
     public func setRemoteID(_ row: ReconcileRow, memoryID: String, reason: String) async throws -> Bool {
         try await storageWrite { db in
             try db.execute(
                 sql: """
                     UPDATE \(row.task.brain.table) SET memory_id = ?, push_started_at = NULL
-                    WHERE id = ? AND version = ? AND deleted = 0
+                    WHERE id = ? AND version = ? AND deleted = 0 AND sync_state = 'synced' AND memory_id IS ?
                     """,
-                arguments: [memoryID, row.task.recordID, row.task.version])
+                arguments: [memoryID, row.task.recordID, row.task.version, row.task.memoryID])
             guard db.changesCount == 1 else { return false }
             try Self.journalRepair(row, detail: ["reason": reason, "memory_id": memoryID], in: db)
             return true
@@ -84,7 +94,7 @@ extension BrainDatabase {
                 sql: """
                     UPDATE \(row.task.brain.table)
                     SET content = ?, version = version + 1, synced_version = version + 1, updated_at = ?
-                    WHERE id = ? AND version = ? AND deleted = 0
+                    WHERE id = ? AND version = ? AND deleted = 0 AND sync_state = 'synced'
                     """,
                 arguments: [content, Timestamp.now(), row.task.recordID, row.task.version])
             guard db.changesCount == 1 else { return false }
@@ -103,16 +113,20 @@ extension BrainDatabase {
         }
     }
 
-    /// Adopts an orphan memory as a synced row (creating the owner if needed). Returns the row's
-    /// id (the memory's `record_id` when it is a free UUID), or nil when the slug is taken meanwhile.
-    @discardableResult
-    public func adopt(_ memory: AdoptedMemory, brain: BrainKind, rut: String) async throws -> String? {
+    /// Adopts an orphan memory as a synced row (creating the owner if needed), deciding on the
+    /// database as it is now, not as it was when Mem0 was listed.
+    public func adopt(_ memory: AdoptedMemory, brain: BrainKind, rut: String) async throws -> AdoptOutcome {
         try await storageWrite { db in
+            // A row of ours carried this record_id and was deleted here: the memory is what is left
+            // of that delete (listed before the delete reached Mem0), never an orphan to bring back.
+            if let recordID = memory.recordID, try Self.wasDeletedHere(recordID: recordID, brain: brain, in: db) {
+                return .deletedHere
+            }
             let owner = try Owner.resolve(.rut(try RUT(rut, verifyCheckDigit: false)), brain: brain, create: true, in: db)
             let taken = try Bool.fetchOne(
                 db, sql: "SELECT count(*) > 0 FROM \(brain.table) WHERE \(brain.ownerColumn) = ? AND (slug = ? OR memory_id = ?)",
                 arguments: [owner.id, memory.slug, memory.memoryID]) ?? true
-            guard !taken else { return nil }
+            guard !taken else { return .slugTaken }
             var id = memory.recordID.flatMap { UUID(uuidString: $0) }?.uuidString.lowercased() ?? UUID().uuidString.lowercased()
             if try Bool.fetchOne(db, sql: "SELECT count(*) > 0 FROM \(brain.table) WHERE id = ?", arguments: [id]) == true {
                 id = UUID().uuidString.lowercased()
@@ -129,7 +143,55 @@ extension BrainDatabase {
             try EventJournal.append(
                 .repaired, brain: brain, ownerID: owner.id, recordID: id, slug: memory.slug, version: 1,
                 detail: try CanonicalJSON.encode(["reason": "orphan adopted", "memory_id": memory.memoryID]), in: db)
-            return id
+            return .adopted(recordID: id)
+        }
+    }
+
+    /// Whether a row with this id existed here and was deleted (the journal says so, and the row is
+    /// gone), so a memory carrying it is the rest of a delete. Only as far back as the journal keeps.
+    public func wasDeletedHere(recordID: String, brain: BrainKind) async throws -> Bool {
+        try await writer.read { db in try Self.wasDeletedHere(recordID: recordID, brain: brain, in: db) }
+    }
+
+    static func wasDeletedHere(recordID: String, brain: BrainKind, in db: Database) throws -> Bool {
+        let journaled = try Bool.fetchOne(
+            db, sql: "SELECT EXISTS (SELECT 1 FROM events WHERE record_id = ? AND brain = ? AND kind IN ('deleted', 'purged'))",
+            arguments: [recordID, brain.rawValue]) ?? false
+        guard journaled else { return false }
+        return try Bool.fetchOne(db, sql: "SELECT count(*) = 0 FROM \(brain.table) WHERE id = ?", arguments: [recordID]) ?? false
+    }
+
+    /// Claims a synced row for a repair push, if it is still exactly as the reconciler read it
+    /// (same version, synced, same memory id): the repair then goes through the push path's state
+    /// machine, and a save or delete landing meanwhile wins. `forgetMemoryID` turns the push into
+    /// an add (the memory is gone from Mem0): the claim sets the "add started" mark, as every
+    /// claim of an add does.
+    public func claimForRepair(_ row: ReconcileRow, forgetMemoryID: Bool, reason: String, now: Date = Date()) async throws -> PushTask? {
+        try await storageWrite { db in
+            let table = row.task.brain.table
+            // The task is the row as claimed, with the add mark it had before this claim: the mark
+            // set now only protects the add this repair is about to make.
+            guard var task = try BrainRow.fetchOne(
+                db, sql: BrainRow.select(row.task.brain) + " WHERE b.id = ?", arguments: [row.task.recordID])?.pushTask(brain: row.task.brain)
+            else { return nil }
+            try db.execute(
+                sql: """
+                    UPDATE \(table) SET sync_state = 'in_flight',
+                        memory_id = CASE WHEN :forget THEN NULL ELSE memory_id END,
+                        synced_version = CASE WHEN :forget THEN 0 ELSE synced_version END,
+                        push_started_at = CASE WHEN :forget THEN coalesce(push_started_at, :now) ELSE push_started_at END
+                    WHERE id = :id AND version = :version AND sync_state = 'synced' AND deleted = 0 AND memory_id IS :memoryID
+                    """,
+                arguments: [
+                    "forget": forgetMemoryID, "now": Timestamp.string(from: now), "id": row.task.recordID,
+                    "version": row.task.version, "memoryID": row.task.memoryID,
+                ])
+            guard db.changesCount == 1 else { return nil }
+            var detail = ["reason": reason]
+            if forgetMemoryID, let previous = row.task.memoryID { detail["previous_memory_id"] = previous }
+            try Self.journalRepair(row, detail: detail, in: db)
+            if forgetMemoryID { task.memoryID = nil }
+            return task
         }
     }
 

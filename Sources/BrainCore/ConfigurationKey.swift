@@ -25,6 +25,7 @@ struct ConfigurationKey: Sendable {
             }
             configuration.synchronous = mode
         },
+        "storage.events_retention_days": .number(in: 0...36_500) { $0.eventsRetentionDays = $1 },
         "identity.verify_rut_check_digit": .bool { $0.verifyRUTCheckDigit = $1 },
         "mem0.api_key": .string { $0.mem0APIKey = $1.isEmpty ? nil : $1 },
         "mem0.base_url": .string { configuration, value in

@@ -48,15 +48,17 @@ public struct PushTask: Sendable, Equatable {
 public enum PushOutcome: Sendable, Equatable {
     /// Mem0 now holds `version` under `memoryID` (added, adopted or updated).
     case stored(memoryID: String)
-    /// An update answered 404, so the memory was added again under a new id (a repair).
-    case recreated(memoryID: String, previous: String)
+    /// An update answered 404: the memory is gone from Mem0. The row forgets `previous` and goes
+    /// back to the queue as an add, so the re-add is claimed with its "add started" mark (a repair).
+    case gone(previous: String)
     /// The remote memory is gone (deleted, or already absent); the tombstone can be purged.
     case deleted
     /// A transient failure; try again after `delay`. `outcomeUnknown` keeps the add-in-flight
     /// marker so that the next attempt looks for the memory before adding it again.
     case retry(error: String, delay: Duration, outcomeUnknown: Bool)
-    /// Mem0 refused the row; it waits for its next change or an explicit retry.
-    case failed(error: String)
+    /// Mem0 refused the row; it waits for its next change or an explicit retry. `outcomeUnknown`
+    /// keeps the add-started mark when Mem0 may hold the row all the same.
+    case failed(error: String, outcomeUnknown: Bool = false)
     /// Pushing is paused (bad key); the row goes back to pending with no attempt counted.
     case paused
 }

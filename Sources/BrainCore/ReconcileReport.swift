@@ -67,7 +67,8 @@ public struct ReconcileOptions: Sendable, Codable, Equatable {
 /// The report every reconcile run leaves, stored in `reconcile_runs`.
 public struct ReconcileReport: Sendable, Codable, Equatable {
     public var runID: String
-    /// `running`, `succeeded`, `failed` (the run itself broke) or `interrupted` (daemon stopped).
+    /// `running`, `succeeded`, `partial` (some entities could not be listed), `failed` (the run
+    /// itself broke, or no entity could be listed) or `interrupted` (daemon stopped).
     public var status: String
     public var options: ReconcileOptions
     public var policy: ReconcilePolicy
@@ -81,6 +82,11 @@ public struct ReconcileReport: Sendable, Codable, Equatable {
     /// Mem0 calls by kind (`list`, `add`, `update`, `delete`).
     public var apiCalls: [String: Int] = [:]
     public var errors: [String] = []
+    /// Decisions a stale listing suggested and a fresh read of Mem0 or of the row overruled;
+    /// the next run looks again.
+    public var deferred = 0
+    /// Entities whose Mem0 listing failed, so nothing of theirs was compared.
+    public var listingFailures = 0
 
     public init(runID: String, options: ReconcileOptions, policy: ReconcilePolicy, startedAt: String) {
         self.runID = runID
@@ -112,6 +118,27 @@ public struct ReconcileReport: Sendable, Codable, Equatable {
         case entitiesScanned = "entities_scanned"
         case remoteSeen = "remote_seen"
         case apiCalls = "api_calls"
+        case deferred
+        case listingFailures = "listing_failures"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        runID = try container.decode(String.self, forKey: .runID)
+        status = try container.decode(String.self, forKey: .status)
+        options = try container.decode(ReconcileOptions.self, forKey: .options)
+        policy = try container.decode(ReconcilePolicy.self, forKey: .policy)
+        startedAt = try container.decode(String.self, forKey: .startedAt)
+        finishedAt = try container.decodeIfPresent(String.self, forKey: .finishedAt)
+        entitiesTotal = try container.decode(Int.self, forKey: .entitiesTotal)
+        entitiesScanned = try container.decode(Int.self, forKey: .entitiesScanned)
+        remoteSeen = try container.decode(Int.self, forKey: .remoteSeen)
+        drift = try container.decode([String: DriftCount].self, forKey: .drift)
+        apiCalls = try container.decode([String: Int].self, forKey: .apiCalls)
+        errors = try container.decode([String].self, forKey: .errors)
+        // Reports stored before these fields existed.
+        deferred = try container.decodeIfPresent(Int.self, forKey: .deferred) ?? 0
+        listingFailures = try container.decodeIfPresent(Int.self, forKey: .listingFailures) ?? 0
     }
 }
 

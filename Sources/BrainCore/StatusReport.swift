@@ -35,18 +35,22 @@ public struct StatusReport: Sendable, Codable, Equatable {
         public var lastPushAt: String?
         /// The last push error since the last success.
         public var lastError: String?
+        /// Every Mem0 call waits until then (a rate limit, `Retry-After`, or repeated failures).
+        public var pausedUntil: String?
 
         public init(configured: Bool, sync: SyncStatus) {
             self.configured = configured
             state = sync.state
             lastPushAt = sync.lastPushAt
             lastError = sync.lastError
+            pausedUntil = sync.pausedUntil
         }
 
         enum CodingKeys: String, CodingKey {
             case configured, state
             case lastPushAt = "last_push_at"
             case lastError = "last_error"
+            case pausedUntil = "paused_until"
         }
     }
 

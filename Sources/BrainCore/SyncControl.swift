@@ -15,11 +15,14 @@ public struct SyncStatus: Sendable, Codable, Equatable {
     public var lastPushAt: String?
     /// The last push error, if any since the last success.
     public var lastError: String?
+    /// Every Mem0 call waits until then (a rate limit, `Retry-After`, or Mem0 failing repeatedly).
+    public var pausedUntil: String?
 
-    public init(state: String, lastPushAt: String? = nil, lastError: String? = nil) {
+    public init(state: String, lastPushAt: String? = nil, lastError: String? = nil, pausedUntil: String? = nil) {
         self.state = state
         self.lastPushAt = lastPushAt
         self.lastError = lastError
+        self.pausedUntil = pausedUntil
     }
 
     /// The state of a daemon with no key.
@@ -29,6 +32,7 @@ public struct SyncStatus: Sendable, Codable, Equatable {
         case state
         case lastPushAt = "last_push_at"
         case lastError = "last_error"
+        case pausedUntil = "paused_until"
     }
 }
 

@@ -11,13 +11,14 @@ public struct BackoffPolicy: Sendable, Equatable {
         self.cap = cap
     }
 
-    /// The delay before attempt number `attempt + 1`, never below a server's `Retry-After`.
+    /// The delay before attempt number `attempt + 1`, never below a server's `Retry-After` but
+    /// never above the cap either: one `Retry-After: 86400` must not stop syncing for a day.
     public func delay(afterAttempt attempt: Int, retryAfter: Duration? = nil) -> Duration {
         let exponent = min(max(attempt, 0), 30)
         let raw = min(base.seconds * Double(1 << exponent), cap.seconds)
         let jittered = Duration.seconds(raw * Double.random(in: 0.5...1))
         guard let retryAfter else { return jittered }
-        return max(jittered, retryAfter)
+        return max(jittered, min(retryAfter, cap))
     }
 }
 

@@ -6,6 +6,10 @@ struct EntityTally: Sendable {
     var drift: [DriftClass: DriftCount] = [:]
     var apiCalls: [String: Int] = [:]
     var errors: [String] = []
+    /// Decisions left to the next run: Mem0 or the row changed since the listing.
+    var deferred = 0
+    /// Mem0 could not be listed for this entity, so nothing was compared.
+    var listingFailed = false
 
     mutating func found(_ drift: DriftClass, _ count: Int = 1) { self.drift[drift, default: DriftCount()].found += count }
     mutating func repaired(_ drift: DriftClass) { self.drift[drift, default: DriftCount()].repaired += 1 }
@@ -20,6 +24,8 @@ struct EntityTally: Sendable {
         for (kind, count) in drift { report.count(kind, found: count.found, repaired: count.repaired, failed: count.failed) }
         for (kind, count) in apiCalls { report.apiCalls[kind, default: 0] += count }
         report.errors += errors.prefix(max(0, 100 - report.errors.count))
+        report.deferred += deferred
+        if listingFailed { report.listingFailures += 1 }
         report.entitiesScanned += 1
     }
 }

@@ -67,11 +67,13 @@ public enum Mem0RetryAfter {
     ///
     /// Accepts delta-seconds (`"120"`, also `"1.5"` which some proxies send) and an HTTP-date
     /// (`"Wed, 21 Oct 2015 07:28:00 GMT"`), which is converted to a delay from `now`;
-    /// a date in the past gives zero. Anything else gives nil.
+    /// a date in the past gives zero. Anything else gives nil. A value past ``longest`` is read as
+    /// ``longest``: the header comes from the network, and `1e20` once overflowed the conversion
+    /// and crashed the daemon (callers cap it further, at the backoff cap).
     public static func parse(_ value: String, now: Date = Date()) -> Duration? {
         let trimmed = value.trimmingCharacters(in: .whitespaces)
-        if let seconds = Double(trimmed), seconds.isFinite {
-            return .milliseconds(Int64((max(0, seconds) * 1000).rounded()))
+        if let seconds = Double(trimmed), !seconds.isNaN {
+            return milliseconds(seconds)
         }
         for format in httpDateFormats {
             let formatter = DateFormatter()
@@ -79,11 +81,18 @@ public enum Mem0RetryAfter {
             formatter.timeZone = TimeZone(identifier: "GMT")
             formatter.dateFormat = format
             if let date = formatter.date(from: trimmed) {
-                let delta = max(0, date.timeIntervalSince(now))
-                return .milliseconds(Int64((delta * 1000).rounded()))
+                return milliseconds(date.timeIntervalSince(now))
             }
         }
         return nil
+    }
+
+    /// The longest delay a `Retry-After` is taken to ask for.
+    public static let longest = Duration.seconds(86_400)
+
+    private static func milliseconds(_ seconds: Double) -> Duration {
+        let clamped = min(max(0, seconds), longest.seconds)
+        return .milliseconds(Int64((clamped * 1000).rounded()))
     }
 
     /// IMF-fixdate, then the obsolete RFC 850 and asctime forms RFC 9110 still asks recipients to accept.

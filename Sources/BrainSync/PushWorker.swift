@@ -14,14 +14,9 @@ public final class PushWorker: Service, SyncControl {
     let gate: Mem0Gate
     let logger: Logger
     let wake = WakeSignal()
-    let health = Mutex(Health())
-
-    /// What status reports about Mem0.
-    struct Health {
-        var state = "starting"
-        var lastPushAt: String?
-        var lastError: String?
-    }
+    /// The exactly-once row push, shared with the reconciler's repairs.
+    public let pusher: RowPusher
+    var health: PushHealth { pusher.health }
 
     /// - Parameters:
     ///   - gate: shared with the reconciler so that one 429 slows both.
@@ -32,8 +27,10 @@ public final class PushWorker: Service, SyncControl {
         self.database = database
         self.client = client
         self.settings = settings
-        self.gate = gate ?? Mem0Gate(policy: settings.backoff)
+        let gate = gate ?? Mem0Gate(policy: settings.backoff)
+        self.gate = gate
         self.logger = logger
+        self.pusher = RowPusher(client: client, gate: gate, backoff: settings.backoff)
     }
 
     // MARK: - SyncControl
@@ -41,7 +38,11 @@ public final class PushWorker: Service, SyncControl {
     public func localChangesCommitted() { wake.signal() }
 
     public func syncStatus() async -> SyncStatus {
-        health.withLock { SyncStatus(state: $0.state, lastPushAt: $0.lastPushAt, lastError: $0.lastError) }
+        let pause = gate.remainingPause
+        let pausedUntil = pause > .zero ? Timestamp.string(from: Date().addingTimeInterval(pause.seconds)) : nil
+        return health.withLock {
+            SyncStatus(state: $0.state, lastPushAt: $0.lastPushAt, lastError: $0.lastError, pausedUntil: pausedUntil)
+        }
     }
 
     // MARK: - Service
@@ -117,7 +118,7 @@ public final class PushWorker: Service, SyncControl {
                 while dispatching, inFlight < settings.concurrency, !queue.isEmpty {
                     let task = queue.removeFirst()
                     inFlight += 1
-                    group.addTask { .pushed(task, await self.push(task, logger: logger)) }
+                    group.addTask { .pushed(task, await self.pusher.push(task, logger: logger)) }
                 }
                 guard inFlight > 0 || claiming, let step = await group.next() else { break }
                 switch step {

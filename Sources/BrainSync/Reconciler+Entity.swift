@@ -39,6 +39,7 @@ extension Reconciler {
         switch listing.remote {
         case .success(let memories): remote = memories
         case .failure(let error):
+            tally.listingFailed = true
             tally.errors.append("\(rut): listing failed: \(error)")
             return tally
         }
@@ -70,6 +71,11 @@ extension Reconciler {
         let bySlug = Dictionary(grouping: remote.filter { $0.metadata["slug"]?.stringValue != nil }) { $0.metadata["slug"]!.stringValue! }
         let dryRun = options.dryRun
 
+        // The listing is a picture of Mem0 taken before the rows were read, and pages shift when
+        // Mem0 changes between them: every decision that adds, relinks, overwrites or adopts is
+        // checked against Mem0 as it is now (a read of that one memory) and against the row as it
+        // is now (the repair's write is conditional on the version and sync state it read). A dry
+        // run reads the same and predicts the real run.
         for row in rows {
             let task = row.task
             // Every remote memory that claims this row: by id, by record_id, by slug (in that order).
@@ -111,49 +117,118 @@ extension Reconciler {
                     }
                 }
             }
+            // A row whose own memory the listing did not show: only act once Mem0 confirms it is gone.
+            if task.memoryID != primary?.id, let ownID = task.memoryID {
+                switch await reread(ownID, tally: &tally) {
+                case .failure(let error):
+                    tally.errors.append("\(rut) \(task.slug): \(error)")
+                    continue
+                case .success(let current?) where current.replacedBy == nil:
+                    tally.deferred += 1
+                    continue
+                case .success:
+                    break
+                }
+            }
             guard let primary else {
                 tally.found(.missing)
                 guard !dryRun else { continue }
-                do {
-                    try await gate.wait()
-                    let id = try await addRemote(task, tally: &tally)
-                    try await database.setRemoteID(row, memoryID: id, reason: "missing in Mem0, added again")
-                    tally.repaired(.missing)
-                } catch { tally.failed(.missing, "\(rut) \(task.slug): \(error)") }
+                await repairByPush(row, forgetMemoryID: true, drift: .missing, reason: "missing in Mem0, added again", rut: rut, tally: &tally)
                 continue
             }
+            var current = row
             if primary.id != task.memoryID {
                 tally.found(.relinked)
                 if !dryRun {
                     do {
-                        try await database.setRemoteID(row, memoryID: primary.id, reason: "row pointed at another memory")
+                        guard try await database.setRemoteID(row, memoryID: primary.id, reason: "row pointed at another memory") else {
+                            tally.deferred += 1
+                            continue
+                        }
+                        current.task.memoryID = primary.id
                         tally.repaired(.relinked)
-                    } catch { tally.failed(.relinked, "\(rut) \(task.slug): \(error)") }
+                    } catch {
+                        tally.failed(.relinked, "\(rut) \(task.slug): \(error)")
+                        continue
+                    }
                 }
             }
-            let textDiffers = primary.memory != task.content
-            let metadataDiffers = task.mem0Metadata.contains { primary.metadata[$0.key] != $0.value }
-            guard textDiffers || metadataDiffers else { continue }
+            guard primary.memory != task.content || !primary.holdsExactly(task.mem0Metadata) else { continue }
+            // Changed per the listing: Mem0 may have been brought up to date since it was listed.
+            let fresh: Mem0Memory
+            switch await reread(primary.id, tally: &tally) {
+            case .failure(let error):
+                tally.errors.append("\(rut) \(task.slug): \(error)")
+                continue
+            case .success(let memory?) where memory.memory != task.content || !memory.holdsExactly(task.mem0Metadata):
+                fresh = memory
+            case .success:
+                tally.deferred += 1
+                continue
+            }
             tally.found(.changed)
             guard !dryRun else { continue }
-            do {
-                if policy.changed == .remote, textDiffers {
-                    try await database.takeRemoteContent(row, content: primary.memory)
-                    if metadataDiffers { try await updateRemote(primary.id, text: nil, metadata: task.mem0Metadata, tally: &tally) }
-                } else {
-                    try await updateRemote(primary.id, text: task.content, metadata: task.mem0Metadata, tally: &tally)
+            if policy.changed == .remote, fresh.memory != task.content {
+                do {
+                    guard try await database.takeRemoteContent(current, content: fresh.memory) else {
+                        tally.deferred += 1
+                        continue
+                    }
+                    guard !fresh.holdsExactly(task.mem0Metadata) else {
+                        tally.repaired(.changed)
+                        continue
+                    }
+                    // The text is Mem0's now; the metadata is still the row's to push.
+                    current.task.content = fresh.memory
+                    current.task.version += 1
+                    current.syncedVersion = current.task.version
+                } catch {
+                    tally.failed(.changed, "\(rut) \(task.slug): \(error)")
+                    continue
                 }
-                tally.repaired(.changed)
-            } catch { tally.failed(.changed, "\(rut) \(task.slug): \(error)") }
+            }
+            await repairByPush(current, forgetMemoryID: false, drift: .changed, reason: "changed in Mem0, row pushed again", rut: rut, tally: &tally)
         }
 
         // What is left carries our metadata and matches no row: orphans (one per slug; the rest
         // of a slug's memories are duplicates of the adopted one).
         var adoptedSlugs: Set<String> = []
         for memory in order.compactMap({ unmatched[$0] }) {
-            let slug = memory.metadata["slug"]?.stringValue
-            let validSlug = slug.flatMap { try? MemoryInput.validSlug($0) }
-            if let validSlug, adoptedSlugs.contains(validSlug) {
+            // Our keys with no usable slug or text can never become a row: braind writes neither,
+            // so someone else did, and it is left alone and counted like a foreign memory.
+            guard let validSlug = memory.metadata["slug"]?.stringValue.flatMap({ try? MemoryInput.validSlug($0) }), !memory.memory.isEmpty
+            else {
+                tally.found(.foreign)
+                continue
+            }
+            switch await reread(memory.id, tally: &tally) {
+            case .failure(let error):
+                tally.errors.append("\(rut) \(memory.id): \(error)")
+                continue
+            case .success(nil):
+                continue  // deleted since it was listed
+            case .success:
+                break
+            }
+            let recordID = memory.metadata["record_id"]?.stringValue
+            var deletedHere = false
+            do {
+                if let recordID { deletedHere = try await database.wasDeletedHere(recordID: recordID, brain: brain) }
+            } catch {
+                tally.errors.append("\(rut) \(memory.id): \(error)")
+                continue
+            }
+            if deletedHere {
+                // Listed before a local delete reached Mem0: finish that delete, never undo it.
+                tally.found(.tombstoned)
+                guard !dryRun else { continue }
+                do {
+                    try await deleteRemote(memory.id, tally: &tally)
+                    tally.repaired(.tombstoned)
+                } catch { tally.failed(.tombstoned, "\(rut) \(validSlug): \(error)") }
+                continue
+            }
+            if adoptedSlugs.contains(validSlug) {
                 tally.found(.duplicate)
                 guard !dryRun else { continue }
                 do {
@@ -163,37 +238,78 @@ extension Reconciler {
                 continue
             }
             tally.found(.orphan)
+            if policy.orphan == .adopt { adoptedSlugs.insert(validSlug) }
             guard !dryRun else { continue }
             do {
-                if policy.orphan == .delete || validSlug == nil || memory.memory.isEmpty {
-                    // A memory of ours with no usable slug cannot become a row; delete it only when
-                    // the policy says orphans go.
-                    guard policy.orphan == .delete else {
-                        tally.failed(.orphan, "\(rut) \(memory.id): orphan without a valid slug left in place")
-                        continue
-                    }
+                if policy.orphan == .delete {
                     try await deleteRemote(memory.id, tally: &tally)
-                } else if let validSlug {
+                } else {
                     var metadata = memory.metadata
                     for key in MemoryLimits.reservedMetadataKeys { metadata[key] = nil }
+                    metadata = metadata.filter { $0.value != .null }
                     let adopted = AdoptedMemory(
-                        memoryID: memory.id, recordID: memory.metadata["record_id"]?.stringValue, slug: validSlug,
+                        memoryID: memory.id, recordID: recordID, slug: validSlug,
                         category: memory.metadata["category"]?.stringValue, content: memory.memory, metadata: metadata)
-                    guard let recordID = try await database.adopt(adopted, brain: brain, rut: rut) else {
+                    switch try await database.adopt(adopted, brain: brain, rut: rut) {
+                    case .adopted(let newRecordID):
+                        // The memory carries the row's id from now on, so the next run matches it by
+                        // record_id and does not see its metadata as changed.
+                        if memory.metadata["record_id"] != .string(newRecordID) {
+                            var stamped = memory.metadata
+                            stamped["record_id"] = .string(newRecordID)
+                            try await updateRemote(memory.id, text: nil, metadata: stamped, tally: &tally)
+                        }
+                    case .slugTaken:
+                        adoptedSlugs.remove(validSlug)
                         tally.failed(.orphan, "\(rut) \(validSlug): slug taken meanwhile")
                         continue
-                    }
-                    adoptedSlugs.insert(validSlug)
-                    // The memory carries the row's id from now on, so the next run matches it by
-                    // record_id and does not see its metadata as changed.
-                    if memory.metadata["record_id"] != .string(recordID) {
-                        var stamped = memory.metadata
-                        stamped["record_id"] = .string(recordID)
-                        try await updateRemote(memory.id, text: nil, metadata: stamped, tally: &tally)
+                    case .deletedHere:
+                        tally.failed(.orphan, "\(rut) \(validSlug): its row was deleted meanwhile")
+                        continue
                     }
                 }
                 tally.repaired(.orphan)
             } catch { tally.failed(.orphan, "\(rut) \(memory.id): \(error)") }
+        }
+    }
+
+    /// Sends a repair through the push path: the row is claimed (if it is still as read), pushed
+    /// with the exactly-once rules, and its outcome recorded as the push worker records its own.
+    private func repairByPush(
+        _ row: ReconcileRow, forgetMemoryID: Bool, drift: DriftClass, reason: String, rut: String, tally: inout EntityTally
+    ) async {
+        do {
+            guard let task = try await database.claimForRepair(row, forgetMemoryID: forgetMemoryID, reason: reason) else {
+                tally.deferred += 1  // saved or deleted since it was read: the push worker has it
+                return
+            }
+            tally.call(task.operation.rawValue)
+            let outcome = await pusher.push(task, logger: logger)
+            try await database.completePush(task, outcome: outcome)
+            switch outcome {
+            case .stored: tally.repaired(drift)
+            case .gone: tally.failed(drift, "\(rut) \(task.slug): gone from Mem0 while repaired; queued to be added again")
+            case .retry(let error, _, _), .failed(let error, _): tally.failed(drift, "\(rut) \(task.slug): \(error)")
+            case .deleted, .paused: tally.failed(drift, "\(rut) \(task.slug): not pushed (\(outcome.metricName))")
+            }
+        } catch {
+            tally.failed(drift, "\(rut) \(row.task.slug): \(error)")
+        }
+    }
+
+    /// Mem0's copy of one memory now; nil when it is gone.
+    private func reread(_ id: String, tally: inout EntityTally) async -> Result<Mem0Memory?, any Error> {
+        do {
+            try await gate.wait()
+            tally.call("get")
+            let memory = try await client.get(id: id)
+            gate.recordSuccess()
+            return .success(memory)
+        } catch let error as Mem0Error where error.failureClass == .notFound {
+            return .success(nil)
+        } catch {
+            gate.recordFailure(of: error)
+            return .failure(error)
         }
     }
 
@@ -208,7 +324,7 @@ extension Reconciler {
             guard row.isSynced, !task.deleted, let id = task.memoryID, let memory = byID[id], memory.replacedBy == nil,
                 memory.memory == task.content
             else { return false }
-            return task.mem0Metadata.allSatisfy { memory.metadata[$0.key] == $0.value }
+            return memory.holdsExactly(task.mem0Metadata)
         }
     }
 
@@ -217,11 +333,6 @@ extension Reconciler {
         if memory.id == task.memoryID && memory.replacedBy == nil { return 0 }
         if memory.metadata["record_id"] == .string(task.recordID) { return 1 }
         return 2
-    }
-
-    private func addRemote(_ task: PushTask, tally: inout EntityTally) async throws -> String {
-        tally.call("add")
-        return try await client.addRow(task)
     }
 
     private func updateRemote(_ id: String, text: String?, metadata: [String: JSONValue], tally: inout EntityTally) async throws {
@@ -236,3 +347,4 @@ extension Reconciler {
         try await client.deleteIfPresent(id: id)
     }
 }
+

@@ -13,6 +13,8 @@ public final class Reconciler: Service, ReconcileControl {
     let gate: Mem0Gate
     let settings: ReconcileSettings
     let logger: Logger
+    /// Repairs that push a row go through the push path's exactly-once rules.
+    let pusher: RowPusher
     private let wake = WakeSignal()
     private let state = Mutex(State())
 
@@ -23,15 +25,18 @@ public final class Reconciler: Service, ReconcileControl {
         var requested: ReconcileReport?
     }
 
-    /// - Parameter gate: the push worker's gate, so a 429 slows both.
+    /// - Parameters:
+    ///   - gate: the push worker's gate, so a 429 slows both.
+    ///   - pusher: the push worker's, so repairs report to the same health; by default one of its own.
     public init(
         database: BrainDatabase, client: any Mem0Client, gate: Mem0Gate, settings: ReconcileSettings = ReconcileSettings(),
-        logger: Logger = Logger(label: "braind.reconcile")
+        pusher: RowPusher? = nil, logger: Logger = Logger(label: "braind.reconcile")
     ) {
         self.database = database
         self.client = client
         self.gate = gate
         self.settings = settings
+        self.pusher = pusher ?? RowPusher(client: client, gate: gate)
         self.logger = logger
     }
 
@@ -103,7 +108,7 @@ public final class Reconciler: Service, ReconcileControl {
         do {
             try await scan(logger: logger)
             report = state.withLock { $0.current! }
-            report.status = "succeeded"
+            report.status = Self.status(of: report)
         } catch {
             report = state.withLock { $0.current! }
             report.status = Task.isCancelled ? "interrupted" : "failed"
@@ -132,6 +137,13 @@ public final class Reconciler: Service, ReconcileControl {
                 "braind.reconcile.drift": "\(report.driftFound)", "braind.reconcile.writes": "\(report.writeCalls)",
             ])
         return report
+    }
+
+    /// A run that could not see Mem0 did not succeed: `failed` when no entity could be listed,
+    /// `partial` when some could not.
+    static func status(of report: ReconcileReport) -> String {
+        guard report.listingFailures > 0 else { return "succeeded" }
+        return report.listingFailures >= report.entitiesScanned ? "failed" : "partial"
     }
 
     /// Scans every entity in scope: at most `settings.concurrency` listings in flight, and as

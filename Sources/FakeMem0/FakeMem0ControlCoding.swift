@@ -83,6 +83,8 @@ enum FakeMem0ControlCoding {
         case .storeThenTimeout(let delay):
             object["action"] = "store_then_timeout"
             object["delay_ms"] = delay.map(milliseconds) ?? .null
+        case .storeThenReset:
+            object["action"] = "store_then_reset"
         }
         return .object(object)
     }
@@ -105,7 +107,8 @@ enum FakeMem0ControlCoding {
             guard let delay = try duration(object["delay_ms"], key: "delay_ms") else { throw Invalid(message: "delay needs delay_ms") }
             action = .delay(delay)
         case "store_then_timeout": action = .storeThenTimeout(delay: try duration(object["delay_ms"], key: "delay_ms"))
-        default: throw Invalid(message: "action must be status, reset, delay or store_then_timeout")
+        case "store_then_reset": action = .storeThenReset
+        default: throw Invalid(message: "action must be status, reset, delay, store_then_timeout or store_then_reset")
         }
         var route: FakeMem0Route?
         if let name = object["route"]?.stringValue {

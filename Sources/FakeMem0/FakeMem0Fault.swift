@@ -21,11 +21,14 @@ public struct FakeMem0Fault: Sendable, Hashable {
         /// Add only: store the memory, then hold the answer for `delay` (nil: until the server
         /// stops), so a client with a shorter timeout gives up while the memory exists.
         case storeThenTimeout(delay: Duration?)
+        /// Add only: store the memory, then close the connection without answering, so the
+        /// client learns nothing of an add that did happen (a reset after the server's commit).
+        case storeThenReset
     }
 
     /// What to do.
     public var action: Action
-    /// Only requests to this route; nil means every Platform route (for `storeThenTimeout`, add only).
+    /// Only requests to this route; nil means every Platform route (for `storeThenTimeout` and `storeThenReset`, add only).
     public var route: FakeMem0Route?
     /// Fire for at most this many more matching requests; nil means no limit.
     public var count: Int?
@@ -47,7 +50,10 @@ public struct FakeMem0Fault: Sendable, Hashable {
 
     /// Whether this fault can apply to a request for `candidate`.
     func matches(_ candidate: FakeMem0Route) -> Bool {
-        if case .storeThenTimeout = action, candidate != .add { return false }
+        switch action {
+        case .storeThenTimeout, .storeThenReset: if candidate != .add { return false }
+        case .status, .resetConnection, .delay: break
+        }
         return route == nil || route == candidate
     }
 }

@@ -73,6 +73,14 @@ struct FakeMem0PlatformRoutes: Sendable {
                 response = try await serveAuthorized(request, context, settings: settings, handler)
             case .storeThenTimeout, nil:
                 response = try await serveAuthorized(request, context, settings: settings, handler)
+            case .storeThenReset:
+                response = try await serveAuthorized(request, context, settings: settings, handler)
+                entry.status = response.status.code
+                entry.fault = "store_then_reset"
+                entry.duration = ContinuousClock.now - started
+                await store.record(entry)
+                context.closeConnection()
+                throw ConnectionDropped()
             }
             if answersAhead { try await waitForAnswerTime() }
             entry.status = response.status.code

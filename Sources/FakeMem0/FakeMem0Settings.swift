@@ -24,7 +24,7 @@ public struct FakeMem0Settings: Sendable, Hashable {
         latency: Duration = .zero,
         addMode: FakeMem0AddMode = .followInfer,
         pendingPolls: Int = 1,
-        updateMetadata: FakeMem0MetadataUpdate = .replace,
+        updateMetadata: FakeMem0MetadataUpdate = .merge,
         requestLogLimit: Int = 10_000,
         randomSeed: UInt64? = nil
     ) {
@@ -49,11 +49,14 @@ public enum FakeMem0AddMode: String, Sendable, Hashable, CaseIterable {
     case async
 }
 
-/// What update does with a `metadata` field. The Platform does not document it.
+/// What update does with a `metadata` field. The Platform does not document it; the OSS library
+/// and server merge shallowly, and a client that assumed replace never removed a key (the default
+/// is therefore the less forgiving `merge`).
 public enum FakeMem0MetadataUpdate: String, Sendable, Hashable, CaseIterable {
     /// The sent object replaces the stored one.
     case replace
-    /// The sent keys are merged into the stored object (what the OSS library does).
+    /// The sent keys are merged into the stored object (what the OSS library does), a key sent
+    /// as `null` included: it stays, with the value null.
     case merge
 }
 

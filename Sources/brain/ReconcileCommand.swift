@@ -50,6 +50,8 @@ func printReconcileReport(_ report: ReconcileReport) {
     print("started   \(report.startedAt)")
     if let finished = report.finishedAt { print("finished  \(finished)") }
     print("entities  \(report.entitiesScanned)/\(report.entitiesTotal), remote memories seen \(report.remoteSeen)")
+    if report.listingFailures > 0 { print("not listed \(report.listingFailures) entities (Mem0 could not be listed for them)") }
+    if report.deferred > 0 { print("deferred  \(report.deferred) (Mem0 or the row changed since the listing; the next run looks again)") }
     let calls = report.apiCalls.keys.sorted().map { "\($0) \(report.apiCalls[$0]!)" }.joined(separator: ", ")
     print("mem0 calls \(calls.isEmpty ? "none" : calls)")
     printTable(

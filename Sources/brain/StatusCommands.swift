@@ -15,7 +15,7 @@ struct StatusCommand: AsyncParsableCommand {
             print("braind \(status.version) (API \(status.apiVersion)), pid \(status.pid), up \(Int(status.uptimeSeconds))s")
             print("socket    \(status.socket)")
             print("database  \(status.database)")
-            print("mem0      \(status.mem0.state)")
+            print("mem0      \(status.mem0.state)\(status.mem0.pausedUntil.map { ", calls paused until \($0)" } ?? "")")
             if let last = status.mem0.lastPushAt { print("last push \(last)") }
             if let error = status.mem0.lastError { print("last error \(error)") }
             let rows = BrainKind.allCases.map { brain -> [String] in

@@ -29,7 +29,7 @@ struct Daemon {
         let mem0 = makeMem0Client()
         let gate = Mem0Gate(policy: backoffPolicy)
         let worker = mem0.map { makePushWorker(database: database, client: $0, gate: gate) }
-        let reconciler = mem0.map { makeReconciler(database: database, client: $0, gate: gate) }
+        let reconciler = mem0.map { makeReconciler(database: database, client: $0, gate: gate, pusher: worker?.pusher) }
         let sync: any SyncControl = worker ?? OfflineSync()
         var apiSettings = APISettings(
             maxBodyBytes: configuration.maxBodyBytes,
@@ -58,7 +58,10 @@ struct Daemon {
             })
         // Shutdown runs in reverse order: the API stops first (finishing in-flight requests), then
         // the push worker, so no acknowledged save is cut off from its commit.
-        let services: [any Service] = [worker as (any Service)?, reconciler].compactMap { $0 } + [app]
+        let retention = configuration.eventsRetentionDays > 0
+            ? JournalRetention(database: database, retention: .seconds(configuration.eventsRetentionDays * 86_400), logger: logger)
+            : nil
+        let services: [any Service] = [retention as (any Service)?, worker, reconciler].compactMap { $0 } + [app]
         let group = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
@@ -88,12 +91,13 @@ struct Daemon {
         return PushWorker(database: database, client: client, settings: push, gate: gate, logger: Logger(label: "braind.push"))
     }
 
-    private func makeReconciler(database: BrainDatabase, client: any Mem0Client, gate: Mem0Gate) -> Reconciler {
+    private func makeReconciler(database: BrainDatabase, client: any Mem0Client, gate: Mem0Gate, pusher: RowPusher?) -> Reconciler {
         let configuration = settings.configuration
         var reconcile = ReconcileSettings()
         reconcile.interval = configuration.reconcileIntervalSeconds > 0 ? .seconds(configuration.reconcileIntervalSeconds) : nil
         reconcile.concurrency = configuration.reconcileConcurrency
         reconcile.policy = ReconcilePolicy(changed: configuration.reconcileChangedPolicy, orphan: configuration.reconcileOrphanPolicy)
-        return Reconciler(database: database, client: client, gate: gate, settings: reconcile, logger: Logger(label: "braind.reconcile"))
+        return Reconciler(
+            database: database, client: client, gate: gate, settings: reconcile, pusher: pusher, logger: Logger(label: "braind.reconcile"))
     }
 }

@@ -35,12 +35,18 @@ struct FakeMem0Command: AsyncParsableCommand {
     @Option(name: .customLong("pending-polls"), help: "Event polls that answer PENDING before the outcome.")
     var pendingPolls = 1
 
+    @Option(name: .customLong("update-metadata"), help: "What an update does with metadata: merge (as the OSS library) or replace.")
+    var updateMetadata = FakeMem0MetadataUpdate.merge.rawValue
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel = "info"
 
     func validate() throws {
         guard FakeMem0AddMode(rawValue: addMode) != nil else {
             throw ValidationError("--add-mode must be infer, sync or async")
+        }
+        guard FakeMem0MetadataUpdate(rawValue: updateMetadata) != nil else {
+            throw ValidationError("--update-metadata must be merge or replace")
         }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
         guard latencyMs >= 0, pendingPolls >= 0, (0...65535).contains(port) else {
@@ -56,7 +62,8 @@ struct FakeMem0Command: AsyncParsableCommand {
             apiKey: anyKey ? nil : apiKey,
             latency: .milliseconds(latencyMs),
             addMode: FakeMem0AddMode(rawValue: addMode) ?? .followInfer,
-            pendingPolls: pendingPolls
+            pendingPolls: pendingPolls,
+            updateMetadata: FakeMem0MetadataUpdate(rawValue: updateMetadata) ?? .merge
         )
         let server = FakeMem0Server(configuration: .init(host: host, port: port, settings: settings, logger: logger))
         try await server.start()

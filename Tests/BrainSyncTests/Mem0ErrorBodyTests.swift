@@ -36,6 +36,11 @@ struct Mem0ErrorBodyTests {
         #expect(Mem0RetryAfter.parse(value) == .milliseconds(milliseconds))
     }
 
+    @Test(arguments: ["1e20", "1e400", "inf", "9999999999999999999"])
+    func retryAfterOutOfRangeIsClampedNotFatal(value: String) {
+        #expect(Mem0RetryAfter.parse(value) == Mem0RetryAfter.longest)
+    }
+
     @Test func retryAfterHTTPDates() {
         let now = Date(timeIntervalSince1970: 1_445_412_480)  // Wed, 21 Oct 2015 07:28:00 GMT
         #expect(Mem0RetryAfter.parse("Wed, 21 Oct 2015 07:28:30 GMT", now: now) == .seconds(30))

@@ -7,9 +7,9 @@ import Testing
 
 @Suite(.timeLimit(.minutes(2)))
 struct PushFailureTests {
-    @Test("429 with Retry-After: the next call waits at least that long")
+    @Test("429 with Retry-After: the next call waits at least that long (within the backoff cap)")
     func retryAfterHonoured() async throws {
-        try await PushFixture.with { f in
+        try await PushFixture.with(backoff: BackoffPolicy(base: .milliseconds(20), cap: .seconds(5))) { f in
             await f.fake.injectFault(FakeMem0Fault(.status(429, retryAfter: "1"), route: .add, count: 1))
             try await f.save([("a", "x")])
             let synced = try await f.running { try await f.eventually { try await f.allSynced() } }
@@ -19,6 +19,25 @@ struct PushFailureTests {
             let gap = adds[1].receivedAt.timeIntervalSince(adds[0].receivedAt)
             #expect(gap >= 1.0, "measured gap \(gap) s")
             print("Retry-After 1 s: measured gap between the 429 and the retry \(String(format: "%.3f", gap)) s")
+        }
+    }
+
+    @Test("Retry-After: 1e20 crashes nothing; 86400 pauses calls only up to the backoff cap, and status shows until when")
+    func hugeRetryAfterIsCapped() async throws {
+        let cap = BackoffPolicy(base: .milliseconds(20), cap: .seconds(2))
+        try await PushFixture.with(backoff: cap) { f in
+            for value in ["1e20", "86400"] {
+                await f.fake.injectFault(FakeMem0Fault(.status(429, retryAfter: value), count: 1))
+                try await f.save([("a", "x \(value)")])
+                await f.worker.pushPending()
+                #expect(f.gate.remainingPause <= .seconds(2), "paused for \(f.gate.remainingPause) after Retry-After \(value)")
+                let status = await f.worker.syncStatus()
+                let until = try #require(status.pausedUntil.flatMap(Timestamp.date(from:)), "status shows the pause")
+                #expect(until.timeIntervalSinceNow <= 2.5)
+                let synced = try await f.running { try await f.eventually { try await f.allSynced() } }
+                #expect(synced)
+            }
+            #expect(await f.worker.syncStatus().pausedUntil == nil)
         }
     }
 

@@ -20,7 +20,7 @@ struct PushFixture {
         settings.policy = policy
         settings.interval = nil
         settings.concurrency = 4
-        return Reconciler(database: database, client: client, gate: gate, settings: settings, logger: Logger(label: "test"))
+        return Reconciler(database: database, client: client, gate: gate, settings: settings, pusher: worker.pusher, logger: Logger(label: "test"))
     }
 
     static let rut = "76.086.428-5"

@@ -88,7 +88,7 @@ struct PushWorkerTests {
         }
     }
 
-    @Test("An update answered 404 adds the memory again, stores the new id and journals a repair")
+    @Test("An update answered 404 adds the memory again (claimed as an add, with its mark), stores the new id and journals a repair")
     func recreateOn404() async throws {
         try await PushFixture.with { f in
             try await f.save([("a", "x")])
@@ -96,6 +96,11 @@ struct PushWorkerTests {
             let oldID: String = try #require(try await f.row("a")?["memory_id"])
             #expect(await f.fake.deleteMemory(id: oldID))
             try await f.save([("a", "x2")])
+            await f.worker.pushPending()
+            let forgotten = try #require(try await f.row("a"))
+            #expect(forgotten["memory_id"] == nil as String?, "the row forgets the memory Mem0 lost")
+            #expect(forgotten["sync_state"] == "pending")
+            #expect(await f.fake.requestCount(.add) == 1, "no add in the same call as the 404")
             await f.worker.pushPending()
             let remote = await f.fake.memories()
             #expect(remote.map(\.memory) == ["x2"])

@@ -84,7 +84,7 @@ struct ReconcilerTests {
 
             await f.fake.clearRequestLog()
             let second = await f.reconciler().runOnce(ReconcileOptions())
-            #expect(second.driftFound == 0, "\(second.drift)")
+            #expect(second.driftFound == 0, "\(second.drift) \(second.errors)")
             #expect(second.writeCalls == 0)
             #expect(await f.fake.requestLog().filter { $0.route.isWrite }.isEmpty)
             #expect(second.drift["foreign"]?.found == 2, "foreign memories are left alone")

@@ -83,7 +83,7 @@ extension Proofs {
             await fake.stop()
         }
 
-        @Test("kill -9 while pushes to Mem0 are in flight, 10 cycles: lost = 0, and after the last restart duplicates = 0")
+        @Test("kill -9 while pushes to Mem0 are in flight, re-adds after 404 among them, 10 cycles: lost = 0, and after the last restart duplicates = 0")
         func killNineWhilePushing() async throws {
             let fake = FakeMem0Server(configuration: .init(settings: FakeMem0Settings(latency: .milliseconds(25))))
             try await fake.start()
@@ -94,7 +94,16 @@ extension Proofs {
             let ledger = AckLedger(savers: savers)
             var random = SplitMix64(seed: Self.seed ^ 0x0417)
             var killDelays: [Int] = []
+            var deletedBehindBraind = 0
             for cycle in 0..<10 {
+                // Every other cycle, half of Mem0's memories vanish behind braind's back, so the
+                // savers' edits meet 404s and the kill lands among re-adds too.
+                if cycle % 2 == 1 {
+                    for memory in await fake.memories() where Bool.random(using: &random) {
+                        _ = await fake.deleteMemory(id: memory.id)
+                        deletedBehindBraind += 1
+                    }
+                }
                 let daemon = try await DaemonProcess(directory: directory, socketName: "online-\(cycle).sock", environment: environment)
                 defer { daemon.killIfRunning() }
                 let delay = Int.random(in: 50...400, using: &random)
@@ -107,15 +116,25 @@ extension Proofs {
             let final = try await DaemonProcess(directory: directory, socketName: "final.sock", environment: environment)
             defer { final.killIfRunning() }
             let (rows, lost, foreign) = try await Self.verify(ledger, client: final.client, savers: savers)
-            let synced = try await waitFor(within: .seconds(60)) {
+            var synced = try await waitFor(within: .seconds(60)) {
                 let company = try await final.client.status().brains["company"]
                 return company?.synced == rows.count && company?.pending == 0 && company?.inFlight == 0
             }
+            // Rows whose memory vanished and that no saver edited since are found by a reconcile.
+            let run = try await final.client.startReconcile(ReconcileOptions())
+            let finished = try await waitFor(within: .seconds(60)) { try await final.client.reconcileRun(id: run.runID).status != "running" }
+            let report = try await final.client.reconcileRun(id: run.runID)
+            synced = try await waitFor(within: .seconds(60)) {
+                let company = try await final.client.status().brains["company"]
+                return company?.synced == rows.count && company?.pending == 0 && company?.inFlight == 0
+            } && synced
             var local: [Memory] = []
             for saver in 0..<savers { local += try await final.client.allMemories(.company, owner: Self.owner(saver)) }
             let tally = RemoteTally(remote: await fake.memories(), local: local)
             let acks = await ledger.acknowledgedSaves
             let lookups = await fake.requestCount(.list)
+            print("[crash-proof/online] deleted behind braind=\(deletedBehindBraind) final reconcile: \(report.status) drift=\(report.drift.mapValues(\.found))")
+            #expect(finished && report.status == "succeeded")
             print("[crash-proof/online] cycles=10 savers=\(savers) kill_after_ms=\(killDelays) acknowledged_saves=\(acks) rows=\(rows.count) lost=\(lost.count) wrong_content=\(foreign.count)")
             print("[crash-proof/online] before the last restart: mem0 adds=\(addsBeforeRestart) remote=\(remoteBeforeRestart); after: synced=\(synced) record_id lookups=\(lookups) \(tally)")
             for line in (lost + foreign).prefix(20) { print("[crash-proof/online]   \(line)") }
