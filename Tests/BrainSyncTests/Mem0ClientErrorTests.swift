@@ -166,6 +166,18 @@ struct Mem0ClientErrorTests {
         }
     }
 
+    @Test func storeThenResetStoresAndLeavesTheClientWithAReset() async throws {
+        try await withFakeMem0 { server, client in
+            await server.injectFault(FakeMem0Fault(.storeThenReset, route: .add, count: 1))
+            let error = await mem0Error {
+                _ = try await client.add(text: "stored, answer lost", userID: "u1", metadata: sampleMetadata(recordID: "r-10"))
+            }
+            #expect(error == .transport(.connectionReset, endpoint: "POST /v3/memories/add/"))
+            #expect(await server.memories(userID: "u1").map(\.memory) == ["stored, answer lost"])
+            #expect(await server.requestLog().first?.fault == "store_then_reset")
+        }
+    }
+
     @Test func redirectsAreRefusedSoTheKeyStaysHome() async throws {
         let elsewhere = FakeMem0Server(configuration: .init(settings: FakeMem0Settings(apiKey: nil)))
         try await elsewhere.start()

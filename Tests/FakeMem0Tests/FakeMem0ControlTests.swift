@@ -36,6 +36,15 @@ struct FakeMem0ControlTests {
         }
     }
 
+    @Test func storeThenResetIsAControlFault() async throws {
+        try await withHarness { http in
+            let fault = #"{"action":"store_then_reset","count":1}"#
+            #expect(try await http.call("POST", "/_control/faults", body: fault, key: nil).status == 201)
+            let faults = try await http.call("GET", "/_control/faults", key: nil).json?.arrayValue ?? []
+            #expect(faults.first?["action"] == "store_then_reset")
+        }
+    }
+
     @Test func faultRatesRepeatWithTheSameSeed() async throws {
         try await withHarness { http in
             func run() async throws -> [Int] {
