@@ -61,7 +61,7 @@ struct FakeMem0ControlRoutes: Sendable {
         control.post("memories") { request, _ in
             try await withObject(request) { object in
                 let memory = try FakeMem0ControlCoding.memory(object)
-                await store.insert(memory)
+                await store.insertFromControl(memory)
                 return FakeMem0HTTP.json((await store.memory(id: memory.id) ?? memory).platformJSON, status: .created)
             }
         }

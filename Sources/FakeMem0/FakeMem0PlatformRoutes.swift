@@ -19,6 +19,7 @@ struct FakeMem0PlatformRoutes: Sendable {
         router.post("/v3/memories/", use: serve(.list, list))
         router.post("/v3/memories/search/", use: serve(.search, search))
         router.get("/v1/entities/", use: serve(.entities, entities))
+        registerWebhooks(on: router)
     }
 
     /// Wraps a handler: latency, then faults, then the key check, then the handler; logs the outcome.
@@ -27,7 +28,7 @@ struct FakeMem0PlatformRoutes: Sendable {
     /// plus latency, as a remote server's latency includes its own work (otherwise the fake's CPU
     /// time would count against the client in benchmarks). A write is applied only after the
     /// latency, so a client that gives up first leaves nothing written.
-    private func serve(_ route: FakeMem0Route, _ handler: @escaping Handler) -> Handler {
+    func serve(_ route: FakeMem0Route, _ handler: @escaping Handler) -> Handler {
         { request, context in
             let receivedAt = Date()
             let started = ContinuousClock.now

@@ -18,12 +18,14 @@ public enum FakeMem0Route: String, Sendable, Hashable, CaseIterable, Codable {
     case search
     /// `GET /v1/entities/`
     case entities
+    /// `/api/v1/webhooks/...`: create, list, update and delete webhooks.
+    case webhooks
 
     /// Whether the route changes stored memories (what write-count assertions count).
     public var isWrite: Bool {
         switch self {
         case .add, .update, .delete: true
-        case .ping, .event, .get, .list, .search, .entities: false
+        case .ping, .event, .get, .list, .search, .entities, .webhooks: false
         }
     }
 }

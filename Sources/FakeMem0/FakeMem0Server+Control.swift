@@ -58,7 +58,7 @@ extension FakeMem0Server {
     /// Stores a memory directly, as if another client had added it (orphans, duplicates).
     @discardableResult
     public func insertMemory(_ memory: FakeMemory) async -> FakeMemory {
-        await store.insert(memory)
+        await store.insertFromControl(memory)
         return await store.memory(id: memory.id) ?? memory
     }
 
@@ -76,6 +76,21 @@ extension FakeMem0Server {
     @discardableResult
     public func deleteMemory(id: String) async -> Bool {
         await store.delete(id: id)
+    }
+
+    /// The registered webhooks.
+    public func webhooks() async -> [FakeWebhook] {
+        await store.webhooks.values.sorted { $0.createdAt < $1.createdAt }
+    }
+
+    /// Changes how webhook events are delivered (drop, delay, duplicate, reorder).
+    public func setWebhookDelivery(_ delivery: FakeWebhookDelivery) async {
+        await store.updateSettings { $0.webhookDelivery = delivery }
+    }
+
+    /// Webhook deliveries made so far, oldest first: what was posted where, and how it ended.
+    public func webhookDeliveries() async -> [FakeWebhookDeliveryRecord] {
+        await deliverer.records()
     }
 
     /// The request log of Platform routes, oldest first.

@@ -66,12 +66,14 @@ public final class FakeMem0Server: Sendable {
         var port = 0
         var task: Task<Void, any Error>?
         var group: ServiceGroup?
+        var delivering: Task<Void, Never>?
         var started = false
     }
 
     /// The configuration the server was created with.
     public let configuration: Configuration
     let store: FakeMem0Store
+    let deliverer: FakeMem0WebhookDeliverer
     private let state = Mutex(State())
     private let stopping = FakeMem0LogHandler.StopFlag()
     private let sleeps = FakeMem0Sleeps()
@@ -80,10 +82,12 @@ public final class FakeMem0Server: Sendable {
     public init(configuration: Configuration = .init()) {
         self.configuration = configuration
         self.store = FakeMem0Store(settings: configuration.settings)
+        self.deliverer = FakeMem0WebhookDeliverer(store: store, logger: configuration.logger)
     }
 
     deinit {
         sleeps.cancelAll()
+        state.withLock { $0.delivering?.cancel() }
         if let group = state.withLock({ $0.group }) {
             Task { await group.triggerGracefulShutdown() }
         }
@@ -122,9 +126,11 @@ public final class FakeMem0Server: Sendable {
             defer { announce.finish() }
             try await group.run()
         }
+        let delivering = Task { [deliverer] in await deliverer.run() }
         state.withLock { state in
             state.task = task
             state.group = group
+            state.delivering = delivering
         }
         var iterator = listening.makeAsyncIterator()
         guard let port = await iterator.next() else {
@@ -143,13 +149,15 @@ public final class FakeMem0Server: Sendable {
     /// the server after the configured ``Configuration/stopGracePeriod`` (a client sending a body
     /// that never ends) is cut.
     public func stop() async {
-        let (task, group) = state.withLock { state in
+        let (task, group, delivering) = state.withLock { state in
             defer {
                 state.task = nil
                 state.group = nil
+                state.delivering = nil
             }
-            return (state.task, state.group)
+            return (state.task, state.group, state.delivering)
         }
+        delivering?.cancel()
         guard let task, let group else { return }
         stopping.set()
         sleeps.cancelAll()

@@ -17,6 +17,8 @@ public struct FakeMem0Settings: Sendable, Hashable {
     public var requestLogLimit: Int
     /// Seed for fault `rate` draws, for repeatable benchmarks; nil draws from the system.
     public var randomSeed: UInt64?
+    /// Webhook delivery faults: drop, delay, duplicate, reorder.
+    public var webhookDelivery = FakeWebhookDelivery()
 
     /// Creates settings; the defaults imitate the Platform with no latency or faults.
     public init(

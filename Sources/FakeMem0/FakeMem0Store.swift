@@ -35,12 +35,52 @@ actor FakeMem0Store {
     private(set) var queuedAddOutcomes: [FakeMem0AddOutcome] = []
     private var log: [FakeMem0RequestLogEntry] = []
     private var random: SplitMix64
+    private(set) var webhooks: [String: FakeWebhook] = [:]
+    /// Every change to a memory, for the webhook deliverer.
+    nonisolated let changes: AsyncStream<FakeWebhookEvent>
+    private let announce: AsyncStream<FakeWebhookEvent>.Continuation
 
     init(settings: FakeMem0Settings) {
         initialSettings = settings
         self.settings = settings
         random = SplitMix64(seed: settings.randomSeed ?? UInt64.random(in: .min ... .max))
+        (changes, announce) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(100_000))
     }
+
+    private func announce(_ kind: FakeWebhookEvent.Kind, _ memory: FakeMemory) {
+        guard !webhooks.isEmpty else { return }
+        announce.yield(FakeWebhookEvent(kind: kind, memoryID: memory.id, text: memory.memory))
+    }
+
+    /// Ends the change stream, so the deliverer stops.
+    func finishChanges() { announce.finish() }
+
+    // MARK: - Webhooks
+
+    /// The project every key of the fake belongs to, as `/v1/ping/` reports it.
+    static let projectID = "proj_fake"
+
+    func createWebhook(name: String, url: String, eventTypes: [String], isActive: Bool) -> FakeWebhook {
+        let now = Date()
+        let webhook = FakeWebhook(
+            id: "wh_" + UUID().uuidString.lowercased().prefix(12), name: name, url: url, eventTypes: eventTypes,
+            project: Self.projectID, isActive: isActive, createdAt: now, updatedAt: now)
+        webhooks[webhook.id] = webhook
+        return webhook
+    }
+
+    func updateWebhook(id: String, _ change: (inout FakeWebhook) -> Void) -> FakeWebhook? {
+        guard var webhook = webhooks[id] else { return nil }
+        change(&webhook)
+        webhook.updatedAt = Date()
+        webhooks[id] = webhook
+        return webhook
+    }
+
+    func deleteWebhook(id: String) -> Bool { webhooks.removeValue(forKey: id) != nil }
+
+    /// A draw in 0..<1 from the seeded generator, for delivery faults.
+    func draw() -> Double { Double.random(in: 0..<1, using: &random) }
 
     // MARK: - Platform operations
 
@@ -56,6 +96,7 @@ actor FakeMem0Store {
                 )
                 insert(memory)
                 created.append(memory)
+                announce(.add, memory)
             }
         }
         let answersAsync = settings.addMode == .async || (settings.addMode == .followInfer && request.infer)
@@ -129,12 +170,15 @@ actor FakeMem0Store {
         }
         entry.memory.updatedAt = Date()
         entries[entry.memory.id] = entry
+        announce(.update, entry.memory)
         return entry.memory
     }
 
     /// Removes a memory; false if it did not exist.
     func delete(id: String) -> Bool {
-        entries.removeValue(forKey: id.lowercased()) != nil
+        guard let removed = entries.removeValue(forKey: id.lowercased()) else { return false }
+        announce(.delete, removed.memory)
+        return true
     }
 
     /// Memories passing `filter`, newest first.
@@ -174,6 +218,14 @@ actor FakeMem0Store {
             .sorted { $0.sequence > $1.sequence }.map(\.memory)
     }
 
+    /// Stores a memory as given (replacing one with the same id), as a change behind the client's
+    /// back: webhooks hear of it.
+    func insertFromControl(_ memory: FakeMemory) {
+        let existed = entries[memory.id.lowercased()] != nil
+        insert(memory)
+        announce(existed ? .update : .add, entries[memory.id.lowercased()]!.memory)
+    }
+
     /// Stores a memory as given (replacing one with the same id).
     func insert(_ memory: FakeMemory) {
         var memory = memory
@@ -189,6 +241,7 @@ actor FakeMem0Store {
         change(&entry.memory)
         entry.memory.id = id.lowercased()
         entries[entry.memory.id] = entry
+        announce(.update, entry.memory)
         return entry.memory
     }
 
@@ -225,6 +278,7 @@ actor FakeMem0Store {
     /// Back to the state right after start: no memories, events, faults or log; initial settings.
     func reset() {
         entries.removeAll()
+        webhooks.removeAll()
         events.removeAll()
         faults.removeAll()
         queuedAddOutcomes.removeAll()
