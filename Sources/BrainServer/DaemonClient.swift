@@ -161,6 +161,9 @@ public struct DaemonClient: Sendable {
     public static let sharedHTTP: HTTPClient = {
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool.retryConnectionEstablishment = false
+        // Below braind's default server.idle_timeout_seconds (60): the client drops an idle
+        // connection before braind closes it, so a request never races that close.
+        configuration.connectionPool.idleTimeout = .seconds(30)
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }()
 
