@@ -10,6 +10,12 @@ public struct BrainConfiguration: Sendable, Equatable {
     public var logLevel: String = "info"
     /// `server.max_body_bytes`: largest request body accepted; larger bodies get 413.
     public var maxBodyBytes: Int = 1_048_576
+    /// `server.max_connections`: most client connections open at once; braind lowers it to fit
+    /// its open-file limit. Past it, new clients wait in the socket's backlog.
+    public var maxConnections: Int = 512
+    /// `server.idle_timeout_seconds`: a connection with no request in progress for this long is
+    /// closed; a request head must arrive within it too.
+    public var idleTimeoutSeconds: Double = 60
     /// `storage.database`: the SQLite file. Nil means the XDG default.
     public var databasePath: String?
     /// `storage.synchronous`: `full` (default, survives power loss) or `normal`.

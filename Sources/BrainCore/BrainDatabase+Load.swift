@@ -10,8 +10,9 @@ extension BrainDatabase {
     ///
     /// The memories of the builder table (`MemoryBuilders.company`) go through `save`, so they are
     /// created, updated or left unchanged and pushed like any save; a builder memory whose field is
-    /// now empty is removed through `delete`. Memories with other slugs are never touched. A
-    /// company with no loadable field succeeds with nothing saved.
+    /// now empty is removed, but only if a load wrote it: an agent's memory under a builder slug
+    /// is never removed by a load. Memories with other slugs are never touched. A company with no
+    /// loadable field succeeds with nothing saved.
     /// - Throws: `BrainError.ownerNotFound` for an unknown company (a load never creates one).
     public func loadCompany(_ owner: OwnerReference) async throws -> LoadResult {
         try await load(CompanyRecord.self, owner: owner)
@@ -34,16 +35,19 @@ extension BrainDatabase {
     /// Loads every company, one after another, in RUT order: the seed's
     /// `load_all_companies_memories`. A company whose load fails is counted and the others go on;
     /// running it again over unchanged data creates, updates and removes nothing.
-    /// - Parameter progress: called with `(done, total)`, for a progress bar.
-    /// - Throws: `BrainError.storageUnavailable` (the remaining companies would fail the same way)
-    ///   and `CancellationError`; what was loaded before stays, and a new run completes it.
-    public func loadAllCompanies(progress: LoadProgress? = nil) async throws -> LoadAllCompaniesResult {
-        LoadAllCompaniesResult(try await loadAll(CompanyRecord.self, progress: progress))
+    /// - Parameters:
+    ///   - progress: called with `(done, total)`, for a progress bar.
+    ///   - stop: checked between owners; once requested, the load ends after the current owner.
+    /// - Throws: `BrainError.storageUnavailable` (the remaining companies would fail the same way),
+    ///   `BulkWorkStopped` and `CancellationError`; what was loaded before stays, and a new run
+    ///   completes it.
+    public func loadAllCompanies(progress: LoadProgress? = nil, stop: StopSignal? = nil) async throws -> LoadAllCompaniesResult {
+        LoadAllCompaniesResult(try await loadAll(CompanyRecord.self, progress: progress, stop: stop))
     }
 
     /// Loads every user, the twin of `loadAllCompanies`: the seed's `load_all_users_memories`.
-    public func loadAllUsers(progress: LoadProgress? = nil) async throws -> LoadAllUsersResult {
-        LoadAllUsersResult(try await loadAll(UserRecord.self, progress: progress))
+    public func loadAllUsers(progress: LoadProgress? = nil, stop: StopSignal? = nil) async throws -> LoadAllUsersResult {
+        LoadAllUsersResult(try await loadAll(UserRecord.self, progress: progress, stop: stop))
     }
 
     // MARK: - Implementation
@@ -53,21 +57,29 @@ extension BrainDatabase {
             let owner = try Owner.resolve(reference, brain: Record.brain, create: false, in: db)
             let record = try Self.fetchOwners(Record.self, id: owner.id, in: db).first
             guard let record else { throw BrainError.ownerNotFound(brain: Record.brain, owner: reference.description) }
-            return (record, try Self.liveBuilderSlugs(Record.self, ownerID: owner.id, in: db)[owner.id] ?? [])
+            return (record, try Self.loaderSlugs(Record.self, ownerID: owner.id, in: db)[owner.id] ?? [])
         }
         return try await apply(record, liveSlugs: live)
     }
 
-    private func loadAll<Record: LoadableOwner>(_ type: Record.Type, progress: LoadProgress?) async throws -> LoadAllSummary {
-        // One read for every record and every live builder memory; then one save per owner, so a
-        // long load never holds the write lock for long and agents' saves interleave with it.
+    private func loadAll<Record: LoadableOwner>(
+        _ type: Record.Type, progress: LoadProgress?, stop: StopSignal?
+    ) async throws -> LoadAllSummary {
+        // One read for every record and every loader memory; then one owner per slice (a save and
+        // its removals), so a long load never holds the write lock for long, agents' saves
+        // interleave with it, and a stop waits for one owner only.
         let (records, live) = try await writer.read { db in
-            (try Self.fetchOwners(Record.self, id: nil, in: db), try Self.liveBuilderSlugs(Record.self, ownerID: nil, in: db))
+            (try Self.fetchOwners(Record.self, id: nil, in: db), try Self.loaderSlugs(Record.self, ownerID: nil, in: db))
         }
         var summary = LoadAllSummary(total: records.count)
         progress?(0, records.count)
         for (index, record) in records.enumerated() {
             try Task.checkCancellation()
+            if stop?.isRequested == true {
+                throw BulkWorkStopped(
+                    work: "load of every \(Record.brain.rawValue)", done: index, total: records.count,
+                    advice: "run the load again once braind is back: what was loaded is kept and unchanged owners are skipped")
+            }
             do {
                 summary.add(try await apply(record, liveSlugs: live[record.id] ?? []), brain: Record.brain, rut: record.rut)
             } catch let error as BrainError {
@@ -80,10 +92,12 @@ extension BrainDatabase {
         return summary
     }
 
-    /// Saves the present fields' memories and deletes the builder memories whose field is empty.
-    /// Both go through the public save and delete, so versions, events and sync states follow the
-    /// same rules as an agent's writes. They are separate transactions: if the process stops in
+    /// Saves the present fields' memories and deletes the loader's memories whose field is empty.
+    /// Both follow the save and delete paths, so versions, events and sync states follow the same
+    /// rules as an agent's writes. They are separate transactions: if the process stops in
     /// between, the next load finishes the job, as a load is idempotent.
+    /// - Parameter liveSlugs: the owner's live builder memories that the loader wrote, as read
+    ///   before; each removal checks again in its own transaction.
     private func apply<Record: LoadableOwner>(_ record: Record, liveSlugs: Set<String>) async throws -> LoadResult {
         let plan = MemoryBuilders.plan(Record.builders, for: record)
         // By id, not RUT: the row is the one just read, even if a RUT is ever edited meanwhile.
@@ -92,13 +106,13 @@ extension BrainDatabase {
         } else {
             .rut(try RUT(record.rut, verifyCheckDigit: false))
         }
-        let saved = plan.memories.isEmpty ? nil : try await save(Record.brain, owner: reference, memories: plan.memories)
+        let saved = plan.memories.isEmpty
+            ? nil : try await save(Record.brain, owner: reference, memories: plan.memories, source: .loader)
         var removed: [DeleteResult] = []
+        // A row deleted, or saved by an agent, since the read is left alone: nil.
         for slug in plan.emptySlugs where liveSlugs.contains(slug) {
-            do {
-                removed.append(try await delete(Record.brain, owner: reference, slug: slug))
-            } catch BrainError.memoryNotFound {
-                continue  // deleted by someone else since the read: the goal is reached
+            if let result = try await deleteLoaderMemory(Record.brain, ownerID: record.id, slug: slug) {
+                removed.append(result)
             }
         }
         return LoadResult(save: saved, removed: removed)
@@ -115,16 +129,17 @@ extension BrainDatabase {
         return rows.map(Record.init(row:))
     }
 
-    /// The live (not tombstoned) builder-slug memories by owner id, for one owner or all. Only
-    /// these may be removed by a load: other slugs belong to agents.
-    private static func liveBuilderSlugs<Record: LoadableOwner>(
+    /// The live (not tombstoned) builder-slug memories the loader wrote, by owner id, for one owner
+    /// or all. Only these may be removed by a load: other slugs, and agents' memories under
+    /// builder slugs, belong to agents.
+    private static func loaderSlugs<Record: LoadableOwner>(
         _ type: Record.Type, ownerID: String?, in db: Database
     ) throws -> [String: Set<String>] {
         let brain = Record.brain
         let slugs = Record.builders.map(\.slug)
         var sql = """
             SELECT \(brain.ownerColumn) AS owner_id, slug FROM \(brain.table)
-            WHERE deleted = 0 AND slug IN (\(Array(repeating: "?", count: slugs.count).joined(separator: ", ")))
+            WHERE deleted = 0 AND source = 'loader' AND slug IN (\(Array(repeating: "?", count: slugs.count).joined(separator: ", ")))
             """
         var arguments = StatementArguments(slugs)
         if let ownerID {

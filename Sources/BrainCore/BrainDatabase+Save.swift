@@ -12,6 +12,13 @@ extension BrainDatabase {
     public func save(
         _ brain: BrainKind, owner reference: OwnerReference, memories: [MemoryInput]
     ) async throws -> SaveBatchResult {
+        try await save(brain, owner: reference, memories: memories, source: .save)
+    }
+
+    /// A save recording who writes: agents' saves are `.save`, a load's are `.loader`.
+    func save(
+        _ brain: BrainKind, owner reference: OwnerReference, memories: [MemoryInput], source: MemorySource
+    ) async throws -> SaveBatchResult {
         guard !memories.isEmpty else {
             throw BrainError.invalid(field: "memories", reason: "must hold at least one memory")
         }
@@ -25,9 +32,9 @@ extension BrainDatabase {
         let writes = validated.compactMap { try? $0.get() }
         var written: [SaveItemResult] = []
         if !writes.isEmpty {
-            written = try await groupCommit.submit(writer: writer) { db in
+            written = try await groupCommit.submit(writer: writer, items: writes.count) { db in
                 let owner = try Owner.resolve(reference, brain: brain, create: true, in: db)
-                return try writes.map { try Self.upsert($0, brain: brain, owner: owner, in: db) }
+                return try writes.map { try Self.upsert($0, brain: brain, owner: owner, source: source, in: db) }
             }
         } else if case .id = reference {
             // Still report an unknown owner id, even when every item is invalid.
@@ -46,7 +53,9 @@ extension BrainDatabase {
     }
 
     /// Upserts one validated memory inside the caller's transaction.
-    private static func upsert(_ memory: ValidMemory, brain: BrainKind, owner: Owner, in db: Database) throws -> SaveItemResult {
+    private static func upsert(
+        _ memory: ValidMemory, brain: BrainKind, owner: Owner, source: MemorySource, in db: Database
+    ) throws -> SaveItemResult {
         let metadataText = try CanonicalJSON.encode(memory.metadata)
         let now = Timestamp.now()
         // Cached statements: the save path runs these for every item, and preparing SQL (with
@@ -60,10 +69,10 @@ extension BrainDatabase {
             try db.cachedStatement(
                 sql: """
                     INSERT INTO \(brain.table) (id, \(brain.ownerColumn), slug, category, content, extra_metadata,
-                                               created_at, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                                               created_at, updated_at, source)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """
-            ).execute(arguments: [id, owner.id, memory.slug, memory.category, memory.content, metadataText, now, now])
+            ).execute(arguments: [id, owner.id, memory.slug, memory.category, memory.content, metadataText, now, now, source.rawValue])
             try EventJournal.append(.created, brain: brain, ownerID: owner.id, recordID: id, slug: memory.slug, version: 1, in: db)
             return SaveItemResult(slug: memory.slug, status: .created, syncState: .pending, error: nil)
         }
@@ -71,6 +80,13 @@ extension BrainDatabase {
         let identical = !existing.deleted && existing.content == memory.content
             && existing.category == memory.category && existing.extraMetadata == metadataText
         if identical {
+            // A load that finds a row exactly as it would write it takes it over (rows from before
+            // sources were recorded are marked as agents'). The content does not change, so
+            // neither do the version, the journal or Mem0.
+            if source == .loader && existing.source != .loader {
+                try db.cachedStatement(sql: "UPDATE \(brain.table) SET source = ? WHERE id = ?")
+                    .execute(arguments: [source.rawValue, existing.id])
+            }
             return SaveItemResult(slug: memory.slug, status: .unchanged, syncState: existing.syncState, error: nil)
         }
         // A tombstoned row comes back to life under its old id: Mem0 still holds (or will hold) its
@@ -81,13 +97,13 @@ extension BrainDatabase {
         try db.cachedStatement(
             sql: """
                 UPDATE \(brain.table)
-                SET category = ?, content = ?, extra_metadata = ?, updated_at = ?, version = ?, deleted = 0,
+                SET category = ?, content = ?, extra_metadata = ?, updated_at = ?, version = ?, deleted = 0, source = ?,
                     sync_state = CASE sync_state WHEN 'in_flight' THEN 'in_flight' ELSE 'pending' END,
                     sync_attempts = 0, next_attempt_at = NULL, last_error = NULL,
                     created_at = CASE WHEN deleted = 1 THEN ? ELSE created_at END
                 WHERE id = ?
                 """
-        ).execute(arguments: [memory.category, memory.content, metadataText, now, version, now, existing.id])
+        ).execute(arguments: [memory.category, memory.content, metadataText, now, version, source.rawValue, now, existing.id])
         let status: SaveStatus = existing.deleted ? .created : .updated
         try EventJournal.append(
             status == .created ? .created : .updated, brain: brain, ownerID: owner.id, recordID: existing.id,

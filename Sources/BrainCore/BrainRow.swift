@@ -21,6 +21,8 @@ struct BrainRow: FetchableRecord, Sendable {
     var pushStartedAt: String?
     var deleted: Bool
     var attempts: Int
+    /// Who wrote the row last; `save` where a query does not select it.
+    var source: MemorySource
 
     init(row: Row) throws {
         id = row["id"]
@@ -41,6 +43,7 @@ struct BrainRow: FetchableRecord, Sendable {
         pushStartedAt = row["push_started_at"]
         deleted = row["deleted"]
         attempts = row["sync_attempts"]
+        source = (row["source"] as String?).flatMap(MemorySource.init(rawValue:)) ?? .save
     }
 
     /// `SELECT` of every column this type reads, for one brain, aliased to shared names.
@@ -48,7 +51,7 @@ struct BrainRow: FetchableRecord, Sendable {
         """
         SELECT b.id, b.\(brain.ownerColumn) AS owner_id, o.rut AS owner_rut, b.memory_id, b.slug, b.category,
                b.content, b.extra_metadata, b.created_at, b.updated_at, b.version, b.synced_version,
-               b.sync_state, b.last_error, b.push_started_at, b.deleted, b.sync_attempts
+               b.sync_state, b.last_error, b.push_started_at, b.deleted, b.sync_attempts, b.source
         FROM \(brain.table) b JOIN \(brain.ownerTable) o ON o.id = b.\(brain.ownerColumn)
         """
     }

@@ -18,6 +18,8 @@ struct ConfigurationKey: Sendable {
             configuration.logLevel = value
         },
         "server.max_body_bytes": .int(in: 1_024...(64 << 20)) { $0.maxBodyBytes = $1 },
+        "server.max_connections": .int(in: 1...1_000_000) { $0.maxConnections = $1 },
+        "server.idle_timeout_seconds": .number(in: 0.1...86_400) { $0.idleTimeoutSeconds = $1 },
         "storage.database": .string { $0.databasePath = try nonEmpty($1) },
         "storage.synchronous": .string { configuration, value in
             guard let mode = BrainDatabase.Synchronous(rawValue: value) else {

@@ -26,6 +26,10 @@ struct ToolFailure: Error, Sendable {
                     braind is not running on \(socket). Start braind, or point `brain mcp --socket` \
                     (or BRAIND_SOCKET) at a running daemon, then call the tool again.
                     """)
+        case DaemonClientError.socketPathTooLong, DaemonClientError.permissionDenied:
+            self.init(
+                code: "daemon_unreachable",
+                message: "Cannot reach braind: \(error). Point `brain mcp --socket` (or BRAIND_SOCKET) at a socket this user may use.")
         case DaemonClientError.api(let status, let code, let message):
             let hint = Self.hint(forCode: code).map { " \($0)" } ?? ""
             self.init(code: code, message: "braind refused the call: \(message) (HTTP \(status), \(code)).\(hint)", status: status)

@@ -7,17 +7,31 @@ struct APIError: HTTPResponseError {
     let status: HTTPResponse.Status
     let code: String
     let message: String
+    /// Close the connection after the answer (`Connection: close`), for errors that end the
+    /// exchange: a client that may not use the socket, a request whose framing is broken.
+    var closesConnection = false
 
-    var headers: HTTPFields { [:] }
+    var headers: HTTPFields { closesConnection ? [.connection: "close"] : [:] }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        JSONResponse.make(ErrorBody(code: code, message: message), status: status)
+        var response = JSONResponse.make(ErrorBody(code: code, message: message), status: status)
+        response.headers.append(contentsOf: headers)
+        return response
+    }
+
+    /// The same error, answered with `Connection: close`.
+    func closingConnection() -> APIError {
+        var error = self
+        error.closesConnection = true
+        return error
     }
 
     static func malformedJSON(_ detail: String) -> APIError {
         APIError(status: .badRequest, code: "malformed_json", message: "request body is not valid JSON: \(detail)")
     }
 
+    /// The connection stays open: Hummingbird reads past the rest of the body, and closing
+    /// while the client still sends it made clients report a reset instead of this answer.
     static func bodyTooLarge(limit: Int) -> APIError {
         APIError(status: .contentTooLarge, code: "body_too_large", message: "request body exceeds \(limit) bytes")
     }
@@ -38,5 +52,10 @@ extension APIError {
         case .storageUnavailable:
             self.init(status: .serviceUnavailable, code: error.code, message: error.description)
         }
+    }
+
+    /// Bulk work stopped by a shutdown: braind is going away, the client may retry after it returns.
+    init(_ error: BulkWorkStopped) {
+        self.init(status: .serviceUnavailable, code: "shutting_down", message: error.description)
     }
 }

@@ -40,7 +40,9 @@ struct AccessMiddleware<Context: BrainContext>: RouterMiddleware {
             guard peer.uid == 0 || peer.uid == ownUID || settings.allowedUIDs.contains(peer.uid) else {
                 context.logger.warning(
                     "refused a client that is not allowed", metadata: ["braind.peer.pid": "\(peer.pid)", "braind.peer.uid": "\(peer.uid)"])
+                // Nothing this client sends will be served: close rather than keep its connection.
                 throw APIError(status: .forbidden, code: "forbidden", message: "uid \(peer.uid) may not use this socket (access.allowed_uids)")
+                    .closingConnection()
             }
         }
         if let header = request.headers[.authorization] {
@@ -69,7 +71,7 @@ struct AccessMiddleware<Context: BrainContext>: RouterMiddleware {
                 level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(SO_PEERCRED)).get()
         } catch {
             // A socket whose peer cannot be identified is refused rather than trusted.
-            throw APIError(status: .forbidden, code: "forbidden", message: "cannot identify the connecting process")
+            throw APIError(status: .forbidden, code: "forbidden", message: "cannot identify the connecting process").closingConnection()
         }
         peers.withLock { $0[key] = credentials }
         let peers = self.peers

@@ -2,6 +2,8 @@ import BrainCore
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
+import NIOCore
 import Logging
 import Prometheus
 
@@ -65,16 +67,26 @@ public func buildRouter(
 /// Builds the daemon's HTTP application on a Unix socket.
 /// - Parameters:
 ///   - socketPath: where to listen; the caller holds the `SocketGuard` for it.
+///   - connections: the connection cap and the idle timeout.
 ///   - onReady: called once the socket accepts connections.
 public func buildApplication(
     socketPath: String, database: BrainDatabase, sync: any SyncControl, reconciler: (any ReconcileControl)? = nil,
-    remoteSearch: (any RemoteSearch)? = nil, metrics: PrometheusCollectorRegistry? = nil, settings: APISettings, logger: Logger,
+    remoteSearch: (any RemoteSearch)? = nil, metrics: PrometheusCollectorRegistry? = nil, settings: APISettings,
+    connections: ConnectionSettings = ConnectionSettings(), logger: Logger,
     onReady: @escaping @Sendable () async -> Void = {}
 ) -> some ApplicationProtocol {
-    Application(
+    // Hummingbird's idle timeout counts from the last request part read or answer written, so a
+    // head sent a byte at a time (no part until it completes) is closed by it as well.
+    let http1 = HTTP1Channel.Configuration(
+        additionalChannelHandlers: [CloseAfterResponseHandler()],
+        idleTimeout: TimeAmount(connections.idleTimeout))
+    return Application(
         router: buildRouter(
             database: database, sync: sync, reconciler: reconciler, remoteSearch: remoteSearch, metrics: metrics, settings: settings),
-        configuration: .init(address: .unixDomainSocket(path: socketPath), serverName: "braind/\(BrainVersion.daemon)"),
+        server: .http1(configuration: http1),
+        configuration: .init(
+            address: .unixDomainSocket(path: socketPath), serverName: "braind/\(BrainVersion.daemon)",
+            availableConnectionsDelegate: ConnectionCap(limit: connections.maxConnections, logger: logger)),
         onServerRunning: { _ in
             // bind() honours the umask, but a socket must be 0600 whatever umask braind inherited.
             chmod(socketPath, 0o600)

@@ -161,6 +161,9 @@ public struct DaemonClient: Sendable {
     public static let sharedHTTP: HTTPClient = {
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool.retryConnectionEstablishment = false
+        // Below braind's default server.idle_timeout_seconds (60): the client drops an idle
+        // connection before braind closes it, so a request never races that close.
+        configuration.connectionPool.idleTimeout = .seconds(30)
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }()
 
@@ -184,7 +187,7 @@ public struct DaemonClient: Sendable {
     public func raw(_ method: HTTPMethod, _ path: String, body: Data? = nil) async throws -> (status: Int, body: Data) {
         // A stale socket file (daemon killed) makes the connection pool retry until the deadline;
         // one connect() up front turns "not running" into an immediate, clear answer.
-        if probeBeforeRequest, !UnixSocketProbe.accepts(socketPath) { throw DaemonClientError.notRunning(socket: socketPath) }
+        if probeBeforeRequest { try checkReachable() }
         guard let url = URL(httpURLWithSocketPath: socketPath, uri: path) else {
             throw DaemonClientError.unexpectedAnswer("cannot build a URL for \(path)")
         }
@@ -202,14 +205,14 @@ public struct DaemonClient: Sendable {
         } catch let error as DaemonClientError {
             throw error
         } catch {
-            if !UnixSocketProbe.accepts(socketPath) { throw DaemonClientError.notRunning(socket: socketPath) }
+            try checkReachable()
             throw DaemonClientError.transport("\(error)")
         }
     }
 
     /// Sends a request whose answer is JSON lines, handing each line over as it arrives.
     func streamLines(_ method: HTTPMethod, _ path: String, onLine: (Data) throws -> Void) async throws {
-        guard UnixSocketProbe.accepts(socketPath) else { throw DaemonClientError.notRunning(socket: socketPath) }
+        try checkReachable()
         guard let url = URL(httpURLWithSocketPath: socketPath, uri: path) else {
             throw DaemonClientError.unexpectedAnswer("cannot build a URL for \(path)")
         }
@@ -237,6 +240,17 @@ public struct DaemonClient: Sendable {
         if !pending.isEmpty { try onLine(pending) }
     }
 
+    /// Throws the reason the socket cannot be reached: only a refused or missing socket means
+    /// braind is not running; a path too long or a permission problem is told as such.
+    private func checkReachable() throws(DaemonClientError) {
+        switch UnixSocketProbe.connectError(socketPath) {
+        case nil: return
+        case ENAMETOOLONG: throw .socketPathTooLong(socket: socketPath, limit: UnixSocketProbe.maxPathBytes)
+        case EACCES, EPERM: throw .permissionDenied(socket: socketPath)
+        default: throw .notRunning(socket: socketPath)
+        }
+    }
+
     private func memoriesPath(_ brain: BrainKind, _ owner: String) -> String {
         "/v1/\(brain.pathSegment)/\(Self.escape(owner))/memories"
     }
@@ -250,6 +264,10 @@ public struct DaemonClient: Sendable {
 public enum DaemonClientError: Error, Equatable, CustomStringConvertible {
     /// Nothing is listening on the socket.
     case notRunning(socket: String)
+    /// The socket path is longer than a Unix socket address holds (`limit` bytes).
+    case socketPathTooLong(socket: String, limit: Int)
+    /// The socket, or a directory on its path, does not let this user connect.
+    case permissionDenied(socket: String)
     /// braind answered with an error body.
     case api(status: Int, code: String, message: String)
     case transport(String)
@@ -258,6 +276,9 @@ public enum DaemonClientError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .notRunning(let socket): "braind is not running on \(socket)"
+        case .socketPathTooLong(let socket, let limit):
+            "the socket path \(socket) is \(socket.utf8.count) bytes; Unix sockets allow at most \(limit)"
+        case .permissionDenied(let socket): "permission denied connecting to \(socket)"
         case .api(let status, let code, let message): "\(message) (HTTP \(status), \(code))"
         case .transport(let detail): "cannot talk to braind: \(detail)"
         case .unexpectedAnswer(let detail): "unexpected answer from braind: \(detail)"

@@ -20,6 +20,14 @@ func runReportingErrors(_ body: () async throws -> Void) async throws {
         fail(
             "braind is not running on \(socket)",
             hint: "start it with `braind` (or `swift run braind`), or point --socket / BRAIND_SOCKET at a running daemon")
+    } catch DaemonClientError.socketPathTooLong(let socket, let limit) {
+        fail(
+            "the socket path \(socket) is \(socket.utf8.count) bytes; Unix sockets allow at most \(limit)",
+            hint: "use a shorter socket path, for braind and brain alike (--socket, BRAIND_SOCKET or server.socket)")
+    } catch DaemonClientError.permissionDenied(let socket) {
+        fail(
+            "permission denied connecting to \(socket): braind's socket and its directory are private to the user who runs braind",
+            hint: "run brain as that user, or have it add your uid to access.allowed_uids and open the socket's directory to you")
     } catch DaemonClientError.api(let status, let code, let message) {
         fail("\(message) (HTTP \(status), \(code))", hint: hint(forCode: code))
     } catch let error as DaemonClientError {
@@ -34,9 +42,18 @@ private func fail(_ message: String, hint: String?) -> Never {
     exit(1)
 }
 
+/// The subcommand being run (`list`, `search`), for hints that point at its help. Every
+/// subcommand's options follow its name, so it is the first argument.
+private var commandName: String {
+    CommandLine.arguments.dropFirst().first { !$0.hasPrefix("-") } ?? "save"
+}
+
 private func hint(forCode code: String) -> String? {
     switch code {
-    case "validation_failed": "check the field named above; `brain save --help` shows the expected shapes"
+    case "validation_failed": "check the value named above; `brain \(commandName) --help` shows what is accepted"
+    case "body_too_large":
+        "split the batch into smaller ones, or raise server.max_body_bytes in braind's configuration (1 MiB by default) and restart it"
+    case "shutting_down": "start braind again and run the command again: the work already done is kept"
     case "owner_not_found": "owners are created by their first save; check the RUT or UUID"
     case "memory_not_found": "`brain list company|user OWNER` shows the slugs that exist"
     case "storage_unavailable": "free disk space or fix the database file's permissions; reads still work"
@@ -45,3 +62,4 @@ private func hint(forCode code: String) -> String? {
     default: nil
     }
 }
+

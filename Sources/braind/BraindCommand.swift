@@ -55,6 +55,9 @@ struct BraindCommand: AsyncParsableCommand {
         } catch let error as SocketGuardError {
             FileHandle.standardError.write(Data("braind: \(error)\n".utf8))
             throw ExitCode(1)
+        } catch let error as StartupError {
+            FileHandle.standardError.write(Data("braind: error: \(error.message)\nTry: \(error.hint)\n".utf8))
+            throw ExitCode(1)
         }
     }
 }

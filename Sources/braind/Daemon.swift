@@ -15,14 +15,25 @@ struct Daemon {
     func run() async throws {
         // Everything braind creates (directories, database, WAL, socket) is private to its user.
         umask(0o077)
+        try StartupError.checkSocketPath(settings.socketPath)
+        let openFiles = FileDescriptorLimit.raiseSoftLimit()
         let guardian = try SocketGuard.acquire(socketPath: settings.socketPath)
         defer { guardian.release() }
         let databaseDirectory = (settings.databasePath as NSString).deletingLastPathComponent
         if !databaseDirectory.isEmpty {
-            try FileManager.default.createDirectory(
-                atPath: databaseDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            do {
+                try FileManager.default.createDirectory(
+                    atPath: databaseDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            } catch {
+                throw StartupError.cannotCreateDirectory(databaseDirectory, error: error)
+            }
         }
-        let database = try BrainDatabase(path: settings.databasePath, synchronous: settings.configuration.synchronous)
+        let database: BrainDatabase
+        do {
+            database = try BrainDatabase(path: settings.databasePath, synchronous: settings.configuration.synchronous)
+        } catch {
+            throw StartupError.cannotOpenDatabase(settings.databasePath, error: error)
+        }
         defer { try? database.close() }
 
         let configuration = settings.configuration
@@ -43,6 +54,7 @@ struct Daemon {
         let app = buildApplication(
             socketPath: settings.socketPath, database: database, sync: sync, reconciler: reconciler,
             remoteSearch: mem0.map { Mem0RemoteSearch(client: $0) }, metrics: metrics, settings: apiSettings,
+            connections: connectionSettings(openFiles: openFiles, mem0Connections: mem0 == nil ? 0 : mem0Connections),
             logger: logger,
             onReady: {
                 let mem0State = await sync.syncStatus().state
@@ -77,8 +89,29 @@ struct Daemon {
         let configuration = settings.configuration
         guard let key = configuration.mem0APIKey, let baseURL = URL(string: configuration.mem0BaseURL) else { return nil }
         var mem0 = Mem0Settings(apiKey: key, baseURL: baseURL, requestTimeout: .seconds(configuration.mem0TimeoutSeconds))
-        mem0.maxConnections = max(configuration.syncConcurrency, configuration.reconcileConcurrency) + 4
+        mem0.maxConnections = mem0Connections
         return Mem0HTTPClient(settings: mem0, logger: Logger(label: "braind.mem0"))
+    }
+
+    /// Connections the Mem0 client may open: each costs a file descriptor too.
+    private var mem0Connections: Int {
+        max(settings.configuration.syncConcurrency, settings.configuration.reconcileConcurrency) + 4
+    }
+
+    /// The connection cap and idle timeout, with the cap lowered to fit the open-file limit.
+    private func connectionSettings(openFiles: Int, mem0Connections: Int) -> ConnectionSettings {
+        let configuration = settings.configuration
+        let cap = FileDescriptorLimit.connectionCap(
+            configured: configuration.maxConnections, softLimit: openFiles, otherConnections: mem0Connections)
+        if cap < configuration.maxConnections {
+            logger.notice(
+                "server.max_connections lowered to fit the open-file limit",
+                metadata: [
+                    "braind.connections.limit": "\(cap)", "braind.max_connections": "\(configuration.maxConnections)",
+                    "braind.open_files": "\(openFiles)",
+                ])
+        }
+        return ConnectionSettings(maxConnections: cap, idleTimeout: .milliseconds(Int(configuration.idleTimeoutSeconds * 1_000)))
     }
 
     private func makePushWorker(database: BrainDatabase, client: any Mem0Client, gate: Mem0Gate) -> PushWorker {

@@ -42,4 +42,12 @@ struct GroupCommitTests {
         #expect(stats.transactions < stats.saves, "saves shared transactions: \(stats.transactions) for \(stats.saves)")
         print("group commit: \(stats.saves) concurrent saves in \(stats.transactions) transactions")
     }
+
+    @Test("A transaction takes the oldest save, then the later ones that fit the rider budget", arguments: zip(
+        [[1_000, 1_000, 1_000, 1], [1, 1_000, 1, 1], [1, 200, 100, 56], [5, 5, 5]],
+        [[0, 3], [0, 2, 3], [0, 1, 3], [0, 1]]))
+    func batchIndices(items: [Int], expected: [Int]) {
+        let maxJobs = items == [5, 5, 5] ? 2 : 256
+        #expect(GroupCommit.batchIndices(items: items, maxJobs: maxJobs, riderItems: 256) == expected)
+    }
 }

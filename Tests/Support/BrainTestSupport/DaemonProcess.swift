@@ -49,16 +49,25 @@ public final class DaemonProcess: @unchecked Sendable {
     ///   - socketName: the socket's file name in `run/`; a new name gives `DaemonClient` a new
     ///     connection pool (see `ClientRestartTests` for why that matters after a `kill -9`).
     ///   - readyWithin: how long a start may take (a loaded machine replaying a big journal).
+    ///   - launcher: a command that execs braind with its arguments appended, such as
+    ///     `["/usr/bin/prlimit", "--nofile=256:256", "--"]`; it must exec, so the pid stays braind's.
     public init(
         directory: String? = nil, socketName: String = "braind.sock", logLevel: String = "debug",
-        extraArguments: [String] = [], environment: [String: String] = [:], readyWithin: Duration = .seconds(30)
+        extraArguments: [String] = [], environment: [String: String] = [:], readyWithin: Duration = .seconds(30),
+        launcher: [String] = []
     ) async throws {
         self.directory = try directory ?? makeShortTemporaryDirectory()
         socketPath = self.directory + "/run/" + socketName
         databasePath = self.directory + "/data/brain.sqlite"
         logPath = self.directory + "/braind-\(UUID().uuidString.prefix(8)).log"
-        process.executableURL = Binaries.url("braind")
-        process.arguments = ["--socket", socketPath, "--db", databasePath, "--log-level", logLevel] + extraArguments
+        let arguments = ["--socket", socketPath, "--db", databasePath, "--log-level", logLevel] + extraArguments
+        if let command = launcher.first {
+            process.executableURL = URL(fileURLWithPath: command)
+            process.arguments = launcher.dropFirst() + [Binaries.url("braind").path] + arguments
+        } else {
+            process.executableURL = Binaries.url("braind")
+            process.arguments = arguments
+        }
         process.environment = isolatedEnvironment(directory: self.directory).merging(environment) { $1 }
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
