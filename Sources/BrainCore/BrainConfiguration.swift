@@ -29,6 +29,14 @@ public struct BrainConfiguration: Sendable, Equatable {
     public var mem0APIKey: String?
     /// `mem0.base_url`.
     public var mem0BaseURL: String = "https://api.mem0.ai"
+    /// `webhooks.listen`: `HOST:PORT` of the TCP listener for Mem0's webhook deliveries; nil keeps it closed.
+    public var webhooksListen: String?
+    /// `webhooks.secret`: the path secret of delivery URLs. Prefer `MEM0_WEBHOOK_SECRET`.
+    public var webhookSecret: Secret?
+    /// `webhooks.max_body_bytes`: the largest delivery accepted.
+    public var webhookMaxBodyBytes: Int = 65_536
+    /// `webhooks.queue_limit`: deliveries waiting at most; past it braind runs a full reconcile.
+    public var webhookQueueLimit: Int = 10_000
     /// `mem0.timeout_seconds`: per-request timeout for Mem0 calls.
     public var mem0TimeoutSeconds: Double = 30
     /// `sync.concurrency`: Mem0 calls in flight at once.

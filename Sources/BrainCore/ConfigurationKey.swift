@@ -37,6 +37,13 @@ struct ConfigurationKey: Sendable {
             configuration.mem0BaseURL = value
         },
         "mem0.timeout_seconds": .number(in: 0.1...600) { $0.mem0TimeoutSeconds = $1 },
+        "webhooks.listen": .string { configuration, value in
+            guard WebhookAddress(value) != nil else { throw ConfigurationValueError(message: "'\(value)' is not HOST:PORT") }
+            configuration.webhooksListen = value
+        },
+        "webhooks.secret": .string { $0.webhookSecret = try Secret(nonEmpty($1)) },
+        "webhooks.max_body_bytes": .int(in: 1_024...(16 << 20)) { $0.webhookMaxBodyBytes = $1 },
+        "webhooks.queue_limit": .int(in: 1...1_000_000) { $0.webhookQueueLimit = $1 },
         "sync.concurrency": .int(in: 1...256) { $0.syncConcurrency = $1 },
         "sync.interval_seconds": .number(in: 0.1...86_400) { $0.syncIntervalSeconds = $1 },
         "sync.debounce_ms": .int(in: 0...10_000) { $0.syncDebounceMilliseconds = $1 },

@@ -116,6 +116,22 @@ public struct DaemonClient: Sendable {
 
     private struct TokenList: Decodable { var tokens: [AccessToken] }
 
+    /// Registers a Mem0 webhook through braind (which holds the key).
+    public func registerWebhook(url: String, name: String) async throws -> WebhookInfo {
+        let body = try JSONEncoder().encode(["url": url, "name": name])
+        return try await send(.POST, "/v1/webhooks", body: body, as: WebhookInfo.self)
+    }
+
+    /// The Mem0 project's webhooks.
+    public func webhooks() async throws -> [WebhookInfo] {
+        try await send(.GET, "/v1/webhooks", as: WebhookList.self).webhooks
+    }
+
+    /// Deletes a Mem0 webhook by id.
+    public func removeWebhook(id: String) async throws {
+        _ = try await send(.DELETE, "/v1/webhooks/\(Self.escape(id))", as: [String: String].self)
+    }
+
     /// Rows Mem0 refused, newest first.
     public func failed(brain: BrainKind? = nil, limit: Int? = nil) async throws -> [Memory] {
         var query: [String] = []

@@ -29,6 +29,12 @@ extension Reconciler {
         return EntityListing(rut: rut, brains: brains, remote: remote, snapshot: await snapshot)
     }
 
+    /// Lists and repairs one entity outside any run (a webhook's hint), under the run's policy.
+    func repairEntity(_ rut: String) async -> EntityTally {
+        let listing = await list(entity: rut, brains: BrainKind.allCases)
+        return await reconcile(listing, options: ReconcileOptions(entity: rut), policy: settings.policy)
+    }
+
     /// Compares one listed entity's memories with its rows in the brains in scope and repairs
     /// drift. Errors are counted in the tally, never thrown: one bad entity does not stop the run.
     func reconcile(_ listing: EntityListing, options: ReconcileOptions, policy: ReconcilePolicy) async -> EntityTally {

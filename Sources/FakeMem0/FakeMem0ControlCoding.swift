@@ -26,6 +26,10 @@ enum FakeMem0ControlCoding {
             "update_metadata": .string(settings.updateMetadata.rawValue),
             "request_log_limit": .int(Int64(settings.requestLogLimit)),
             "random_seed": settings.randomSeed.map { FakeJSON.string(String($0)) } ?? .null,
+            "webhook_drop_rate": .double(settings.webhookDelivery.dropRate),
+            "webhook_delay_ms": milliseconds(settings.webhookDelivery.delay),
+            "webhook_duplicate_rate": .double(settings.webhookDelivery.duplicateRate),
+            "webhook_reorder_ms": settings.webhookDelivery.reorderWindow.map(milliseconds) ?? .null,
         ]
     }
 
@@ -53,6 +57,11 @@ enum FakeMem0ControlCoding {
                 settings.requestLogLimit = limit
             case "random_seed":
                 settings.randomSeed = value.stringValue.flatMap { UInt64($0) } ?? value.intValue.map { UInt64(truncatingIfNeeded: $0) }
+            case "webhook_drop_rate", "webhook_duplicate_rate":
+                guard let rate = value.doubleValue, (0...1).contains(rate) else { throw Invalid(message: "\(key) must be between 0 and 1") }
+                if key == "webhook_drop_rate" { settings.webhookDelivery.dropRate = rate } else { settings.webhookDelivery.duplicateRate = rate }
+            case "webhook_delay_ms": settings.webhookDelivery.delay = try duration(value, key: key) ?? .zero
+            case "webhook_reorder_ms": settings.webhookDelivery.reorderWindow = try duration(value, key: key)
             default:
                 throw Invalid(message: "unknown setting \(key)")
             }

@@ -31,13 +31,16 @@ struct BraindCommand: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (default: config, then info).")
     var logLevel: String?
 
+    @Option(help: "TCP HOST:PORT for Mem0 webhook deliveries (default: $BRAIND_WEBHOOKS_LISTEN, config; off). Needs MEM0_WEBHOOK_SECRET.")
+    var webhooksListen: String?
+
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         let paths = RuntimePaths(environment: environment)
         let settings: DaemonSettings
         do {
             settings = try DaemonSettings.resolve(
-                flags: .init(socket: socket, database: db, config: config, logLevel: logLevel), paths: paths,
+                flags: .init(socket: socket, database: db, config: config, logLevel: logLevel, webhooksListen: webhooksListen), paths: paths,
                 environment: environment)
         } catch {
             FileHandle.standardError.write(Data("braind: error: \(error)\n".utf8))

@@ -37,11 +37,18 @@ struct Daemon {
         defer { try? database.close() }
 
         let configuration = settings.configuration
+        let receiver = try webhookReceiverSettings()
         let mem0 = makeMem0Client()
         let gate = Mem0Gate(policy: backoffPolicy)
         let worker = mem0.map { makePushWorker(database: database, client: $0, gate: gate) }
         let reconciler = mem0.map { makeReconciler(database: database, client: $0, gate: gate, pusher: worker?.pusher) }
         let sync: any SyncControl = worker ?? OfflineSync()
+        var processor: WebhookProcessor?
+        if receiver != nil, let mem0, let reconciler {
+            processor = WebhookProcessor(
+                database: database, client: mem0, gate: gate, reconciler: reconciler, queueLimit: configuration.webhookQueueLimit,
+                logger: Logger(label: "braind.webhooks"))
+        }
         var apiSettings = APISettings(
             maxBodyBytes: configuration.maxBodyBytes,
             verifyRUTCheckDigit: configuration.verifyRUTCheckDigit,
@@ -53,7 +60,7 @@ struct Daemon {
         let settings = settings
         let app = buildApplication(
             socketPath: settings.socketPath, database: database, sync: sync, reconciler: reconciler,
-            remoteSearch: mem0.map { Mem0RemoteSearch(client: $0) }, metrics: metrics, settings: apiSettings,
+            remoteSearch: mem0.map { Mem0RemoteSearch(client: $0) }, webhooks: mem0, metrics: metrics, settings: apiSettings,
             connections: connectionSettings(openFiles: openFiles, mem0Connections: mem0 == nil ? 0 : mem0Connections),
             logger: logger,
             onReady: {
@@ -73,7 +80,13 @@ struct Daemon {
         let retention = configuration.eventsRetentionDays > 0
             ? JournalRetention(database: database, retention: .seconds(configuration.eventsRetentionDays * 86_400), logger: logger)
             : nil
-        let services: [any Service] = [retention as (any Service)?, worker, reconciler].compactMap { $0 } + [app]
+        var listener: (any Service)?
+        if let receiver, let processor {
+            listener = buildWebhookReceiver(settings: receiver, sink: processor, logger: logger) { port in
+                logger.info("webhook listener ready", metadata: ["braind.webhooks.address": "\(receiver.address.host):\(port)"])
+            }
+        }
+        let services: [any Service] = [retention as (any Service)?, worker, reconciler, processor, listener].compactMap { $0 } + [app]
         let group = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
@@ -84,8 +97,27 @@ struct Daemon {
         BackoffPolicy(base: .seconds(1), cap: .seconds(settings.configuration.syncBackoffCapSeconds))
     }
 
+    /// The webhook listener's settings, or nil when it stays closed. A listener without a secret
+    /// would take deliveries from anyone, and one without a key could not act on them: both stop
+    /// braind at start rather than run half-configured.
+    private func webhookReceiverSettings() throws -> WebhookReceiverSettings? {
+        let configuration = settings.configuration
+        guard let listen = configuration.webhooksListen, let address = WebhookAddress(listen) else { return nil }
+        guard let secret = configuration.webhookSecret else {
+            throw StartupError.webhooks(
+                missing: "no secret is configured, so anyone who finds the port could post deliveries",
+                hint: "set MEM0_WEBHOOK_SECRET to a long random string (e.g. openssl rand -hex 32) and register the URL with `brain webhooks register`")
+        }
+        guard configuration.mem0APIKey != nil else {
+            throw StartupError.webhooks(
+                missing: "no Mem0 key is configured, so deliveries could not be acted on",
+                hint: "set MEM0_API_KEY, or remove webhooks.listen (--webhooks-listen, BRAIND_WEBHOOKS_LISTEN)")
+        }
+        return WebhookReceiverSettings(address: address, secret: secret, maxBodyBytes: configuration.webhookMaxBodyBytes)
+    }
+
     /// The Mem0 client, when a key is configured; without one braind stays offline.
-    private func makeMem0Client() -> (any Mem0Client)? {
+    private func makeMem0Client() -> Mem0HTTPClient? {
         let configuration = settings.configuration
         guard let key = configuration.mem0APIKey, let baseURL = URL(string: configuration.mem0BaseURL) else { return nil }
         var mem0 = Mem0Settings(apiKey: key, baseURL: baseURL, requestTimeout: .seconds(configuration.mem0TimeoutSeconds))

@@ -9,6 +9,7 @@ struct DaemonSettings: Sendable {
         var database: String?
         var config: String?
         var logLevel: String?
+        var webhooksListen: String?
     }
 
     var configuration: BrainConfiguration
@@ -27,6 +28,15 @@ struct DaemonSettings: Sendable {
                 throw ConfigurationError(key: "MEM0_BASE_URL", reason: "'\(url)' is not an http:// or https:// URL", source: "environment")
             }
             configuration.mem0BaseURL = url
+        }
+        if let secret = environment["MEM0_WEBHOOK_SECRET"], !secret.isEmpty { configuration.webhookSecret = Secret(secret) }
+        if let listen = flags.webhooksListen ?? environment["BRAIND_WEBHOOKS_LISTEN"].flatMap({ $0.isEmpty ? nil : $0 }) {
+            guard WebhookAddress(listen) != nil else {
+                throw ConfigurationError(
+                    key: "webhooks.listen", reason: "'\(listen)' is not HOST:PORT",
+                    source: flags.webhooksListen != nil ? "--webhooks-listen" : "BRAIND_WEBHOOKS_LISTEN")
+            }
+            configuration.webhooksListen = listen
         }
         let levelName = flags.logLevel ?? environment["BRAIND_LOG_LEVEL"] ?? configuration.logLevel
         guard let level = Logger.Level(rawValue: levelName) else {

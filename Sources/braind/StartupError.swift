@@ -34,6 +34,11 @@ struct StartupError: Error, CustomStringConvertible {
             hint: "check that \(path) is a SQLite file (not a directory) that braind's user can read and write, in a writable directory, or pass --db with another path")
     }
 
+    /// The webhook listener is asked for without what makes it safe or useful.
+    static func webhooks(missing what: String, hint: String) -> StartupError {
+        StartupError(message: "webhooks.listen is set, but \(what)", hint: hint)
+    }
+
     /// The POSIX reason inside a Foundation file error (`Permission denied`), not its dump.
     private static func reason(_ error: any Error) -> String {
         let nsError = error as NSError

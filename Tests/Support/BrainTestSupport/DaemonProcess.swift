@@ -27,7 +27,10 @@ public func makeShortTemporaryDirectory() throws -> String {
 /// configuration, another socket or database, or a token.
 public func isolatedEnvironment(directory: String) -> [String: String] {
     var env = ProcessInfo.processInfo.environment
-    for key in ["MEM0_API_KEY", "MEM0_BASE_URL", "BRAIND_CONFIG", "BRAIND_SOCKET", "BRAIND_DB", "BRAIND_LOG_LEVEL", "BRAIN_TOKEN"] {
+    for key in [
+        "MEM0_API_KEY", "MEM0_BASE_URL", "BRAIND_CONFIG", "BRAIND_SOCKET", "BRAIND_DB", "BRAIND_LOG_LEVEL", "BRAIN_TOKEN",
+        "MEM0_WEBHOOK_SECRET", "BRAIND_WEBHOOKS_LISTEN",
+    ] {
         env.removeValue(forKey: key)
     }
     env["XDG_CONFIG_HOME"] = directory + "/no-config"
