@@ -3,7 +3,7 @@ extension Mem0HTTPClient {
     func outcome(of response: Mem0AddResponse, endpoint: String) async throws -> Mem0AddOutcome {
         let status = response.status.map(Mem0Event.Status.init)
         if status == .failed {
-            throw Mem0Error.eventFailed(eventID: response.eventID ?? "", message: response.message.map(redact))
+            throw Mem0Error.eventFailed(eventID: response.eventID ?? "", message: response.message.map(transport.redact))
         }
         // `results` present means the add finished synchronously (infer: false).
         if let results = response.results, status == nil || status == .succeeded || !results.isEmpty {
@@ -34,7 +34,7 @@ extension Mem0HTTPClient {
                         ? .nothingStored(eventID: eventID)
                         : .stored(ids: event.memoryIDs, eventID: eventID)
                 case .failed:
-                    throw Mem0Error.eventFailed(eventID: eventID, message: event.errorMessage.map(redact))
+                    throw Mem0Error.eventFailed(eventID: eventID, message: event.errorMessage.map(transport.redact))
                 case .pending, .running, .other:
                     lastStatus = event.status.name
                 }

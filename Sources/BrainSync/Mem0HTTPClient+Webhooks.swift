@@ -9,21 +9,21 @@ extension Mem0HTTPClient: WebhookControl {
 
     public func registerWebhook(url: String, name: String) async throws -> WebhookInfo {
         let project = try await projectID()
-        let body = try encode(CreateWebhook(name: name, url: url, eventTypes: Self.webhookEventTypes))
-        let path = "/api/v1/webhooks/projects/\(Self.pathSegment(project))/"
-        let data = try await perform(.POST, path, body: body)
-        return try decode(PlatformWebhook.self, from: data, endpoint: "POST \(path)").info
+        let body = try transport.encode(CreateWebhook(name: name, url: url, eventTypes: Self.webhookEventTypes))
+        let path = "/api/v1/webhooks/projects/\(Mem0Transport.pathSegment(project))/"
+        let data = try await transport.perform(.POST, path, body: body)
+        return try transport.decode(PlatformWebhook.self, from: data, endpoint: "POST \(path)").info
     }
 
     public func webhooks() async throws -> [WebhookInfo] {
         let project = try await projectID()
-        let path = "/api/v1/webhooks/projects/\(Self.pathSegment(project))/"
-        let data = try await perform(.GET, path)
-        return try decode([PlatformWebhook].self, from: data, endpoint: "GET \(path)").map(\.info)
+        let path = "/api/v1/webhooks/projects/\(Mem0Transport.pathSegment(project))/"
+        let data = try await transport.perform(.GET, path)
+        return try transport.decode([PlatformWebhook].self, from: data, endpoint: "GET \(path)").map(\.info)
     }
 
     public func removeWebhook(id: String) async throws {
-        _ = try await perform(.DELETE, "/api/v1/webhooks/\(Self.pathSegment(id))/")
+        _ = try await transport.perform(.DELETE, "/api/v1/webhooks/\(Mem0Transport.pathSegment(id))/")
     }
 
     private func projectID() async throws -> String {

@@ -11,36 +11,24 @@ import NIOHTTP1
 /// It started on URLSession; on Linux that cost twice the CPU per request, needed workarounds
 /// for sub-second timeouts and for a deadlock on cancel, and stalled when descriptor 0 was closed.
 public final class Mem0HTTPClient: Mem0Client {
+    let transport: Mem0Transport
     /// The settings this client was created with (the key is redacted when printed).
-    public let settings: Mem0Settings
-    let http: HTTPClient
-    /// The base URL without trailing slashes, ready to prepend to a path.
-    let baseURL: String
-    let logger: Logger
+    public var settings: Mem0Settings { transport.settings }
+    var logger: Logger { transport.logger }
 
     /// Creates a client.
     /// - Parameters:
     ///   - settings: Key, base URL, timeouts and poll budget.
     ///   - logger: Receives one debug line per request (method, path, status, time); never headers.
     public init(settings: Mem0Settings, logger: Logger = Logger(label: "braind.mem0")) {
-        self.settings = settings
-        self.logger = logger
-        var base = settings.baseURL.absoluteString
-        while base.hasSuffix("/") { base.removeLast() }
-        self.baseURL = base
-        self.http = Self.makeHTTPClient(maxConnections: settings.maxConnections)
-    }
-
-    deinit {
-        // The pool must be shut down before it is released; this keeps it alive until it is.
-        http.shutdown { _ in }
+        self.transport = Mem0Transport(settings: settings, authentication: .token, logger: logger)
     }
 
     // MARK: - Mem0Client
 
     public func ping() async throws -> Mem0PingResponse {
-        let data = try await perform(.GET, "/v1/ping/")
-        return try decode(Mem0PingResponse.self, from: data, endpoint: "GET /v1/ping/")
+        let data = try await transport.perform(.GET, "/v1/ping/")
+        return try transport.decode(Mem0PingResponse.self, from: data, endpoint: "GET /v1/ping/")
     }
 
     public func add(text: String, userID: String, metadata: [String: JSONValue]) async throws -> Mem0AddOutcome {
@@ -51,39 +39,39 @@ public final class Mem0HTTPClient: Mem0Client {
             infer: false
         )
         let endpoint = "POST /v3/memories/add/"
-        let data = try await perform(.POST, "/v3/memories/add/", body: encode(body))
-        let response = try decode(Mem0AddResponse.self, from: data, endpoint: endpoint)
+        let data = try await transport.perform(.POST, "/v3/memories/add/", body: transport.encode(body))
+        let response = try transport.decode(Mem0AddResponse.self, from: data, endpoint: endpoint)
         return try await outcome(of: response, endpoint: endpoint)
     }
 
     public func event(id: String) async throws -> Mem0Event {
-        let path = "/v1/event/\(Self.pathSegment(id))/"
-        let data = try await perform(.GET, path)
-        return try decode(Mem0Event.self, from: data, endpoint: "GET \(path)")
+        let path = "/v1/event/\(Mem0Transport.pathSegment(id))/"
+        let data = try await transport.perform(.GET, path)
+        return try transport.decode(Mem0Event.self, from: data, endpoint: "GET \(path)")
     }
 
     public func get(id: String) async throws -> Mem0Memory {
-        let path = "/v1/memories/\(Self.pathSegment(id))/"
-        let data = try await perform(.GET, path)
-        return try decode(Mem0Memory.self, from: data, endpoint: "GET \(path)")
+        let path = "/v1/memories/\(Mem0Transport.pathSegment(id))/"
+        let data = try await transport.perform(.GET, path)
+        return try transport.decode(Mem0Memory.self, from: data, endpoint: "GET \(path)")
     }
 
     public func update(id: String, text: String?, metadata: [String: JSONValue]?) async throws -> Mem0Memory {
         guard text != nil || metadata != nil else {
             throw Mem0Error.invalidArgument("update needs text or metadata")
         }
-        let path = "/v1/memories/\(Self.pathSegment(id))/"
-        let data = try await perform(.PUT, path, body: encode(Mem0Requests.Update(text: text, metadata: metadata)))
-        return try decode(Mem0Memory.self, from: data, endpoint: "PUT \(path)")
+        let path = "/v1/memories/\(Mem0Transport.pathSegment(id))/"
+        let data = try await transport.perform(.PUT, path, body: transport.encode(Mem0Requests.Update(text: text, metadata: metadata)))
+        return try transport.decode(Mem0Memory.self, from: data, endpoint: "PUT \(path)")
     }
 
     public func delete(id: String) async throws {
-        _ = try await perform(.DELETE, "/v1/memories/\(Self.pathSegment(id))/")
+        _ = try await transport.perform(.DELETE, "/v1/memories/\(Mem0Transport.pathSegment(id))/")
     }
 
     public func list(userID: String, metadataFilter: [String: JSONValue]?) async throws -> [Mem0Memory] {
         let pageSize = min(max(settings.listPageSize, 1), Mem0Settings.maxListPageSize)
-        let body = try encode(Mem0Requests.List(filters: Mem0Requests.filters(userID: userID, metadata: metadataFilter)))
+        let body = try transport.encode(Mem0Requests.List(filters: Mem0Requests.filters(userID: userID, metadata: metadataFilter)))
         return try await allPages(.POST, "/v3/memories/", pageSize: pageSize, body: body, of: Mem0Memory.self, identity: \.id)
     }
 
@@ -96,8 +84,8 @@ public final class Mem0HTTPClient: Mem0Client {
             topK: topK,
             threshold: threshold
         )
-        let data = try await perform(.POST, "/v3/memories/search/", body: encode(body))
-        return try decode(Mem0SearchResponse.self, from: data, endpoint: "POST /v3/memories/search/").results
+        let data = try await transport.perform(.POST, "/v3/memories/search/", body: transport.encode(body))
+        return try transport.decode(Mem0SearchResponse.self, from: data, endpoint: "POST /v3/memories/search/").results
     }
 
     public func entities() async throws -> [Mem0Entity] {
@@ -118,8 +106,8 @@ public final class Mem0HTTPClient: Mem0Client {
         var seen = Set<ID>()
         var page = 1
         while true {
-            let data = try await perform(method, path, query: "page=\(page)&page_size=\(pageSize)", body: body)
-            let result = try decode(Mem0Page<Item>.self, from: data, endpoint: "\(method.rawValue) \(path)")
+            let data = try await transport.perform(method, path, query: "page=\(page)&page_size=\(pageSize)", body: body)
+            let result = try transport.decode(Mem0Page<Item>.self, from: data, endpoint: "\(method.rawValue) \(path)")
             for item in result.results where seen.insert(identity(item)).inserted {
                 items.append(item)
             }
@@ -131,38 +119,6 @@ public final class Mem0HTTPClient: Mem0Client {
 
     /// A stop for servers whose `next` never ends: 10,000 pages of 200 is two million memories.
     static let maxListPages = 10_000
-
-    /// Percent-encodes an id for use as one path segment, as mem0ai 2.2.1 does (`quote(v, safe="")`).
-    static func pathSegment(_ id: String) -> String {
-        let unreserved = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
-        return id.addingPercentEncoding(withAllowedCharacters: unreserved) ?? id
-    }
-
-    func encode(_ value: some Encodable) throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        do {
-            return try encoder.encode(value)
-        } catch {
-            throw Mem0Error.invalidArgument("request body could not be encoded: \(error)")
-        }
-    }
-
-    func decode<T: Decodable>(_ type: T.Type, from data: Data, endpoint: String) throws -> T {
-        do {
-            return try JSONDecoder().decode(T.self, from: data)
-        } catch {
-            let snippet = String(decoding: data.prefix(200), as: UTF8.self)
-            throw Mem0Error.invalidResponse(endpoint: endpoint, reason: redact("\(error) in body: \(snippet)"))
-        }
-    }
-
-    /// Masks the API key in any text that came from the server, in case it echoes the key back.
-    func redact(_ text: String) -> String {
-        let key = settings.apiKey
-        guard key.count >= 4 else { return text }
-        return text.replacingOccurrences(of: key, with: "<redacted>")
-    }
 }
 
 extension Duration {

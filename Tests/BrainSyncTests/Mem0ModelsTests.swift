@@ -65,7 +65,7 @@ struct Mem0ModelsTests {
     }
 
     @Test func idsArePercentEncodedAsOnePathSegment() {
-        #expect(Mem0HTTPClient.pathSegment("a/b c") == "a%2Fb%20c")
-        #expect(Mem0HTTPClient.pathSegment("0b7c-AF_x.~") == "0b7c-AF_x.~")
+        #expect(Mem0Transport.pathSegment("a/b c") == "a%2Fb%20c")
+        #expect(Mem0Transport.pathSegment("0b7c-AF_x.~") == "0b7c-AF_x.~")
     }
 }

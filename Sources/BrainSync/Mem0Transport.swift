@@ -3,9 +3,44 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import Logging
 
-extension Mem0HTTPClient {
-    /// The HTTP client behind every ``Mem0HTTPClient``: no redirects (a 3xx answer reaches the
+/// The one HTTP transport under both Mem0 dialects: sends, deadlines, redaction and network
+/// failure classes. What differs between the Platform and the OSS server (paths, answers,
+/// missing-memory signals) lives in the dialects, never here.
+public final class Mem0Transport: Sendable {
+    /// How a dialect proves the key.
+    public enum Authentication: Sendable {
+        /// `Authorization: Token KEY` (the Platform).
+        case token
+        /// `X-API-Key: KEY` (the OSS server); nothing when the key is empty (auth disabled).
+        case apiKeyHeader
+    }
+
+    /// The settings this transport was created with (the key is redacted when printed).
+    public let settings: Mem0Settings
+    let http: HTTPClient
+    /// The base URL without trailing slashes, ready to prepend to a path.
+    let baseURL: String
+    let logger: Logger
+    let authentication: Authentication
+
+    init(settings: Mem0Settings, authentication: Authentication, logger: Logger) {
+        self.settings = settings
+        self.logger = logger
+        self.authentication = authentication
+        var base = settings.baseURL.absoluteString
+        while base.hasSuffix("/") { base.removeLast() }
+        self.baseURL = base
+        self.http = Self.makeHTTPClient(maxConnections: settings.maxConnections)
+    }
+
+    deinit {
+        // The pool must be shut down before it is released; this keeps it alive until it is.
+        http.shutdown { _ in }
+    }
+
+    /// The HTTP client behind every transport: no redirects (a 3xx answer reaches the
     /// caller as an error, so the key never follows a `Location` to another origin), no
     /// decompression, and a refused connection fails at once instead of being retried by the
     /// pool until the deadline.
@@ -30,7 +65,12 @@ extension Mem0HTTPClient {
         let endpoint = "\(method.rawValue) \(path)"
         var request = HTTPClientRequest(url: baseURL + path + (query.map { "?" + $0 } ?? ""))
         request.method = method
-        request.headers.add(name: "Authorization", value: "Token \(settings.apiKey)")
+        switch authentication {
+        case .token:
+            request.headers.add(name: "Authorization", value: "Token \(settings.apiKey)")
+        case .apiKeyHeader:
+            if !settings.apiKey.isEmpty { request.headers.add(name: "X-API-Key", value: settings.apiKey) }
+        }
         request.headers.add(name: "Accept", value: "application/json")
         request.headers.add(name: "X-Mem0-Client", value: "braind")
         if let body {
@@ -116,5 +156,37 @@ extension Mem0HTTPClient {
         }
         if error is SocketAddressError { return .hostNotFound }
         return .other("\(error)")
+    }
+
+    /// Percent-encodes an id for use as one path segment, as mem0ai 2.2.1 does (`quote(v, safe="")`).
+    static func pathSegment(_ id: String) -> String {
+        let unreserved = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
+        return id.addingPercentEncoding(withAllowedCharacters: unreserved) ?? id
+    }
+
+    func encode(_ value: some Encodable) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        do {
+            return try encoder.encode(value)
+        } catch {
+            throw Mem0Error.invalidArgument("request body could not be encoded: \(error)")
+        }
+    }
+
+    func decode<T: Decodable>(_ type: T.Type, from data: Data, endpoint: String) throws -> T {
+        do {
+            return try JSONDecoder().decode(T.self, from: data)
+        } catch {
+            let snippet = String(decoding: data.prefix(200), as: UTF8.self)
+            throw Mem0Error.invalidResponse(endpoint: endpoint, reason: redact("\(error) in body: \(snippet)"))
+        }
+    }
+
+    /// Masks the API key in any text that came from the server, in case it echoes the key back.
+    func redact(_ text: String) -> String {
+        let key = settings.apiKey
+        guard key.count >= 4 else { return text }
+        return text.replacingOccurrences(of: key, with: "<redacted>")
     }
 }
