@@ -20,6 +20,11 @@ func runReportingErrors(_ body: () async throws -> Void) async throws {
         fail(
             "braind is not running on \(socket)",
             hint: "start it with `braind` (or `swift run braind`), or point --socket / BRAIND_SOCKET at a running daemon")
+    } catch DaemonClientError.untrustedSocket(let socket, let owner) {
+        fail(
+            DaemonClientError.untrustedSocket(socket: socket, owner: owner).description,
+            hint: "another user may have taken over the socket's directory: check it with `ls -ln`, remove it and "
+                + "restart braind, or point --socket / BRAIND_SOCKET at your own daemon's socket")
     } catch DaemonClientError.api(let status, let code, let message) {
         fail("\(message) (HTTP \(status), \(code))", hint: hint(forCode: code))
     } catch let error as DaemonClientError {
