@@ -55,6 +55,9 @@ struct BraindCommand: AsyncParsableCommand {
         } catch let error as SocketGuardError {
             FileHandle.standardError.write(Data("braind: \(error)\n".utf8))
             throw ExitCode(1)
+        } catch let error as DatabaseOpenError {
+            FileHandle.standardError.write(Data("braind: \(error)\n".utf8))
+            throw ExitCode(1)
         }
     }
 }

@@ -22,6 +22,9 @@ struct Daemon {
             try FileManager.default.createDirectory(
                 atPath: databaseDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         }
+        // Before opening: opening migrates, and the push worker recovers in-flight rows at start.
+        let databaseLock = try BrainDatabase.lock(path: settings.databasePath)
+        defer { databaseLock.release() }
         let database = try BrainDatabase(path: settings.databasePath, synchronous: settings.configuration.synchronous)
         defer { try? database.close() }
 
