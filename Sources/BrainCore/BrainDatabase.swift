@@ -20,11 +20,13 @@ public final class BrainDatabase: Sendable {
     /// The database file, or nil for an in-memory database.
     public let path: String?
 
-    /// Opens (creating if needed) a database file in WAL mode and migrates it.
+    /// Opens (creating if needed) a database file in WAL mode and migrates it. A file that is not
+    /// a braind database, or is one from a newer braind, is refused before anything writes to it.
     /// - Parameters:
     ///   - path: the SQLite file.
     ///   - synchronous: durability of commits; `.full` unless the operator chose otherwise.
     public init(path: String, synchronous: Synchronous = .full) throws {
+        try Self.checkRecognized(path: path)
         let pool = try DatabasePool(path: path, configuration: Self.makeConfiguration())
         // GRDB sets synchronous=NORMAL when it enables WAL, after prepareDatabase runs, so the
         // setting must be applied to the writer connection once the pool exists, then verified.
