@@ -16,7 +16,9 @@ public final class BrainDatabase: Sendable {
 
     let writer: any DatabaseWriter
     /// Concurrent saves share transactions (see `GroupCommit`).
-    let groupCommit = GroupCommit()
+    let groupCommit: GroupCommit
+    /// Refuses storage once the file is deleted or replaced under the store; nil in memory.
+    let fileWatch: DatabaseFileWatch?
     /// The database file, or nil for an in-memory database.
     public let path: String?
 
@@ -39,6 +41,9 @@ public final class BrainDatabase: Sendable {
         }
         self.writer = pool
         self.path = path
+        let fileWatch = DatabaseFileWatch(path: path)
+        self.fileWatch = fileWatch
+        groupCommit = GroupCommit(beforeEachTransaction: { () throws(BrainError) in try fileWatch?.check() })
         try Self.migrator.migrate(pool)
     }
 
@@ -47,6 +52,8 @@ public final class BrainDatabase: Sendable {
         let queue = try DatabaseQueue(configuration: Self.makeConfiguration())
         self.writer = queue
         self.path = nil
+        fileWatch = nil
+        groupCommit = GroupCommit()
         try Self.migrator.migrate(queue)
     }
 

@@ -29,12 +29,15 @@ final class GroupCommit: Sendable {
     private let state = Mutex(State())
     private let maxJobs: Int
     private let counters = Mutex((transactions: 0, saves: 0))
+    /// Runs before each transaction; a throw fails the whole batch (the database file is gone).
+    private let beforeEachTransaction: @Sendable () throws(BrainError) -> Void
 
     /// Transactions written and saves they held, since start (for metrics and tests).
     var stats: (transactions: Int, saves: Int) { counters.withLock { $0 } }
 
-    init(maxJobs: Int = 256) {
+    init(maxJobs: Int = 256, beforeEachTransaction: @escaping @Sendable () throws(BrainError) -> Void = {}) {
         self.maxJobs = maxJobs
+        self.beforeEachTransaction = beforeEachTransaction
     }
 
     /// Runs `work` in a shared transaction and returns its result once that transaction commits.
@@ -67,6 +70,7 @@ final class GroupCommit: Sendable {
         }
         var results: [Result<[SaveItemResult], any Error>] = []
         do {
+            try beforeEachTransaction()
             results = try await writer.write { db in
                 batch.map { job in
                     Result {
