@@ -17,7 +17,7 @@ extension BrainDatabase {
     /// Refuses a file braind must not write to, before anything opens it for writing: opening a
     /// pool switches the file to WAL and migrating adds `grdb_migrations` and braind's tables, which
     /// would damage another application's database or a newer braind's schema.
-    static func checkRecognized(path: String) throws(DatabaseOpenError) {
+    public static func checkRecognized(path: String) throws(DatabaseOpenError) {
         let recognition: Recognition
         do {
             recognition = try recognize(path: path)

@@ -22,6 +22,8 @@ struct Daemon {
             try FileManager.default.createDirectory(
                 atPath: databaseDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         }
+        // A file that is not braind's is refused before a lock file is left beside it.
+        try BrainDatabase.checkRecognized(path: settings.databasePath)
         // Before opening: opening migrates, and the push worker recovers in-flight rows at start.
         let databaseLock = try BrainDatabase.lock(path: settings.databasePath)
         defer { databaseLock.release() }

@@ -16,5 +16,6 @@ struct ForeignDatabaseTests {
         let lines = result.stderr.split(separator: "\n")
         #expect(lines.count == 1 && lines[0].hasPrefix("braind: \(path) is not a SQLite database"), "\(result.stderr)")
         #expect(try String(contentsOfFile: path, encoding: .utf8) == content)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory).sorted() == ["companies.csv", "run"], "nothing left beside it")
     }
 }
