@@ -50,9 +50,11 @@ public struct MemoryInput: Sendable, Codable, Equatable {
         } catch {
             // Dropping metadata that does not decode would save `{}` over the row's metadata.
             if decodingProblem == nil {
-                let path = (error as? DecodingError)?.codingPath.dropFirst(decoder.codingPath.count) ?? []
-                let reason = (error as? DecodingError)?.reason ?? "is not a JSON value braind can store"
-                decodingProblem = ("." + DecodingError.jsonPath(path.isEmpty ? [AnyCodingKey(stringValue: "metadata")] : Array(path)), reason)
+                // The error's path starts at the document; the item's problems are relative to the item.
+                let decodingError = error as? DecodingError
+                let path = decodingError.map { Array($0.codingPath.dropFirst(decoder.codingPath.count)) } ?? []
+                let field = DecodingError.jsonPath(path.isEmpty ? [AnyCodingKey(stringValue: "metadata")] : path)
+                decodingProblem = ("." + field, decodingError?.reason ?? "is not a JSON value braind can store")
             }
         }
         let known = Set(CodingKeys.allCases.map(\.rawValue))
@@ -94,8 +96,9 @@ public enum MemoryLimits {
     /// Metadata keys the push worker writes itself; a client may not set them.
     public static let reservedMetadataKeys: Set<String> = ["brain", "slug", "category", "record_id"]
     /// Why a string with U+0000 is refused rather than stored: SQLite binds text up to its first
-    /// NUL (the rest would vanish, and every later save of the same text would count as a change),
-    /// and Mem0's JSON store refuses `\u0000`.
+    /// NUL, so the rest would vanish and every later save of the same text would count as a change.
+    /// Metadata strings (stored as JSON, where `\u0000` survives) follow the same rule, so a memory
+    /// has one rule for all its strings and Mem0 is never sent a NUL.
     static let nulReason = "must not contain a NUL character (U+0000): it could not be stored whole"
 }
 
