@@ -8,7 +8,7 @@ extension BrainDatabase {
     /// The live memory with this slug. Tombstoned memories are gone for readers at once.
     public func memory(_ brain: BrainKind, owner reference: OwnerReference, slug: String) async throws -> Memory {
         let slug = try MemoryInput.validSlug(slug)
-        return try await writer.read { db in
+        return try await storageRead { db in
             let owner = try Owner.resolve(reference, brain: brain, create: false, in: db)
             guard
                 let row = try BrainRow.fetchOne(
@@ -32,7 +32,7 @@ extension BrainDatabase {
             throw BrainError.invalid(field: "limit", reason: "must be between 1 and \(Self.maxPageSize)")
         }
         if let cursor { _ = try MemoryInput.validSlug(cursor, field: "cursor") }
-        return try await writer.read { db in
+        return try await storageRead { db in
             let owner = try Owner.resolve(reference, brain: brain, create: false, in: db)
             var sql = BrainRow.select(brain) + " WHERE b.\(brain.ownerColumn) = ? AND b.deleted = 0"
             var arguments: StatementArguments = [owner.id]

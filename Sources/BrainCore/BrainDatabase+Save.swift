@@ -38,7 +38,7 @@ extension BrainDatabase {
             }
         } else if case .id = reference {
             // Still report an unknown owner id, even when every item is invalid.
-            _ = try await writer.read { db in try Owner.resolve(reference, brain: brain, create: false, in: db) }
+            _ = try await storageRead { db in try Owner.resolve(reference, brain: brain, create: false, in: db) }
         }
         var writtenResults = written.makeIterator()
         let items = validated.enumerated().map { index, outcome -> SaveItemResult in
@@ -114,8 +114,20 @@ extension BrainDatabase {
     /// Runs a write transaction, turning SQLite's "cannot write" failures into `storageUnavailable`
     /// so callers can answer 503 and keep serving reads.
     func storageWrite<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try fileWatch?.check()
         do {
             return try await writer.write(updates)
+        } catch {
+            throw Self.storageError(error)
+        }
+    }
+
+    /// Runs a read, answering `storageUnavailable` rather than a SQLite error once the database
+    /// file is lost (a new reader connection cannot open a deleted file).
+    func storageRead<T: Sendable>(_ value: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try fileWatch?.check()
+        do {
+            return try await writer.read(value)
         } catch {
             throw Self.storageError(error)
         }

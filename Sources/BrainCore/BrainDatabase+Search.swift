@@ -14,7 +14,7 @@ extension BrainDatabase {
         let words = Self.searchWords(query)
         guard !words.isEmpty else { throw BrainError.invalid(field: "q", reason: "must contain at least one word") }
         let table = brain == .company ? "company_search" : "user_search"
-        return try await writer.read { db in
+        return try await storageRead { db in
             let owner = try Owner.resolve(reference, brain: brain, create: false, in: db)
             // The owner token narrows the match inside the index, so cost follows the owner's
             // memories, not the whole table. Words are quoted: user text never becomes FTS syntax.
@@ -43,7 +43,7 @@ extension BrainDatabase {
     /// Live memories of one owner with these Mem0 ids, for mapping remote hits back to rows.
     public func memories(_ brain: BrainKind, owner reference: OwnerReference, memoryIDs: [String]) async throws -> [String: Memory] {
         guard !memoryIDs.isEmpty else { return [:] }
-        return try await writer.read { db in
+        return try await storageRead { db in
             let owner = try Owner.resolve(reference, brain: brain, create: false, in: db)
             let placeholders = Array(repeating: "?", count: memoryIDs.count).joined(separator: ",")
             let rows = try BrainRow.fetchAll(
@@ -56,7 +56,7 @@ extension BrainDatabase {
 
     /// The Mem0 entity id (normalized RUT) of an owner.
     public func entity(_ brain: BrainKind, owner reference: OwnerReference) async throws -> String {
-        try await writer.read { db in try Owner.resolve(reference, brain: brain, create: false, in: db).rut }
+        try await storageRead { db in try Owner.resolve(reference, brain: brain, create: false, in: db).rut }
     }
 
     /// The words of a query: runs of letters and digits, at most 16.

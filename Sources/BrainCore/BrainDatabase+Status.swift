@@ -25,7 +25,7 @@ public struct BrainCounts: Sendable, Codable, Equatable {
 extension BrainDatabase {
     /// Counts by sync state for one brain.
     public func counts(_ brain: BrainKind) async throws -> BrainCounts {
-        try await writer.read { db in
+        try await storageRead { db in
             var counts = BrainCounts()
             let rows = try Row.fetchAll(
                 db, sql: "SELECT sync_state, deleted, count(*) AS n FROM \(brain.table) GROUP BY sync_state, deleted")

@@ -16,7 +16,7 @@ extension BrainDatabase {
 
     /// The live token with this hash, if any.
     public func token(hash: String) async throws -> AccessToken? {
-        try await writer.read { db in
+        try await storageRead { db in
             try Row.fetchOne(db, sql: "SELECT * FROM access_tokens WHERE token_hash = ? AND revoked_at IS NULL", arguments: [hash])
                 .map(Self.token(from:))
         }
@@ -24,7 +24,7 @@ extension BrainDatabase {
 
     /// Every token, newest first (hashes are never returned).
     public func tokens() async throws -> [AccessToken] {
-        try await writer.read { db in
+        try await storageRead { db in
             try Row.fetchAll(db, sql: "SELECT * FROM access_tokens ORDER BY created_at DESC").map(Self.token(from:))
         }
     }
@@ -40,7 +40,7 @@ extension BrainDatabase {
 
     /// Whether a user has an active session with a company (the seed's rule for company brains).
     public func hasActiveSession(userRUT: String, companyRUT: String) async throws -> Bool {
-        try await writer.read { db in
+        try await storageRead { db in
             try Bool.fetchOne(
                 db,
                 sql: """

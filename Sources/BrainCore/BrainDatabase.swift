@@ -16,15 +16,19 @@ public final class BrainDatabase: Sendable {
 
     let writer: any DatabaseWriter
     /// Concurrent saves share transactions (see `GroupCommit`).
-    let groupCommit = GroupCommit()
+    let groupCommit: GroupCommit
+    /// Refuses storage once the file is deleted or replaced under the store; nil in memory.
+    let fileWatch: DatabaseFileWatch?
     /// The database file, or nil for an in-memory database.
     public let path: String?
 
-    /// Opens (creating if needed) a database file in WAL mode and migrates it.
+    /// Opens (creating if needed) a database file in WAL mode and migrates it. A file that is not
+    /// a braind database, or is one from a newer braind, is refused before anything writes to it.
     /// - Parameters:
     ///   - path: the SQLite file.
     ///   - synchronous: durability of commits; `.full` unless the operator chose otherwise.
     public init(path: String, synchronous: Synchronous = .full) throws {
+        try Self.checkRecognized(path: path)
         let pool = try DatabasePool(path: path, configuration: Self.makeConfiguration())
         // GRDB sets synchronous=NORMAL when it enables WAL, after prepareDatabase runs, so the
         // setting must be applied to the writer connection once the pool exists, then verified.
@@ -37,6 +41,9 @@ public final class BrainDatabase: Sendable {
         }
         self.writer = pool
         self.path = path
+        let fileWatch = DatabaseFileWatch(path: path)
+        self.fileWatch = fileWatch
+        groupCommit = GroupCommit(beforeEachTransaction: { () throws(BrainError) in try fileWatch?.check() })
         try Self.migrator.migrate(pool)
     }
 
@@ -45,6 +52,8 @@ public final class BrainDatabase: Sendable {
         let queue = try DatabaseQueue(configuration: Self.makeConfiguration())
         self.writer = queue
         self.path = nil
+        fileWatch = nil
+        groupCommit = GroupCommit()
         try Self.migrator.migrate(queue)
     }
 

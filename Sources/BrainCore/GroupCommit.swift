@@ -38,6 +38,8 @@ final class GroupCommit: Sendable {
     private let maxJobs: Int
     private let riderItems: Int
     private let counters = Mutex((transactions: 0, saves: 0))
+    /// Runs before each transaction; a throw fails the whole batch (the database file is gone).
+    private let beforeEachTransaction: @Sendable () throws(BrainError) -> Void
 
     /// Transactions written and saves they held, since start (for metrics and tests).
     var stats: (transactions: Int, saves: Int) { counters.withLock { $0 } }
@@ -47,9 +49,14 @@ final class GroupCommit: Sendable {
     ///   - riderItems: most rows the saves after the oldest may add to a transaction. 256 keeps a
     ///     transaction's extra work to a few milliseconds while one-row saves still share commits
     ///     by the hundred.
-    init(maxJobs: Int = 256, riderItems: Int = 256) {
+    ///   - beforeEachTransaction: a check that may refuse the transaction (the database file is gone).
+    init(
+        maxJobs: Int = 256, riderItems: Int = 256,
+        beforeEachTransaction: @escaping @Sendable () throws(BrainError) -> Void = {}
+    ) {
         self.maxJobs = maxJobs
         self.riderItems = riderItems
+        self.beforeEachTransaction = beforeEachTransaction
     }
 
     /// Runs `work` in a shared transaction and returns its result once that transaction commits.
@@ -84,6 +91,7 @@ final class GroupCommit: Sendable {
         }
         var results: [Result<[SaveItemResult], any Error>] = []
         do {
+            try beforeEachTransaction()
             results = try await writer.write { db in
                 batch.map { job in
                     Result {

@@ -32,8 +32,15 @@ extension JSONValue: Codable {
             var members: [String: JSONValue] = [:]
             for key in object.allKeys { members[key.stringValue] = try object.decode(JSONValue.self, forKey: key) }
             self = .object(members)
+        } else if var elements = try? decoder.unkeyedContainer() {
+            var values: [JSONValue] = []
+            while !elements.isAtEnd { values.append(try elements.decode(JSONValue.self)) }
+            self = .array(values)
         } else {
-            self = .array(try container.decode([JSONValue].self))
+            // Only a number is left that neither Int64 nor Double holds (JSON allows `1e400`). It is
+            // refused by name: a caller that dropped it would store `{}` over the row's metadata.
+            throw DecodingError.dataCorruptedError(
+                in: container, debugDescription: "is a number outside the range of a 64-bit integer or float")
         }
     }
 

@@ -45,7 +45,18 @@ public struct MemoryInput: Sendable, Codable, Equatable {
         slug = string(.slug)
         category = string(.category)
         content = string(.content)
-        metadata = try? container.decodeIfPresent(JSONValue.self, forKey: AnyCodingKey(stringValue: CodingKeys.metadata.rawValue))
+        do {
+            metadata = try container.decodeIfPresent(JSONValue.self, forKey: AnyCodingKey(stringValue: CodingKeys.metadata.rawValue))
+        } catch {
+            // Dropping metadata that does not decode would save `{}` over the row's metadata.
+            if decodingProblem == nil {
+                // The error's path starts at the document; the item's problems are relative to the item.
+                let decodingError = error as? DecodingError
+                let path = decodingError.map { Array($0.codingPath.dropFirst(decoder.codingPath.count)) } ?? []
+                let field = DecodingError.jsonPath(path.isEmpty ? [AnyCodingKey(stringValue: "metadata")] : path)
+                decodingProblem = ("." + field, decodingError?.reason ?? "is not a JSON value braind can store")
+            }
+        }
         let known = Set(CodingKeys.allCases.map(\.rawValue))
         if decodingProblem == nil, let unknown = container.allKeys.map(\.stringValue).sorted().first(where: { !known.contains($0) }) {
             decodingProblem = (".\(unknown)", "unknown field; expected slug, category, content, metadata")
@@ -84,6 +95,11 @@ public enum MemoryLimits {
     public static let batchMaxItems = 1_000
     /// Metadata keys the push worker writes itself; a client may not set them.
     public static let reservedMetadataKeys: Set<String> = ["brain", "slug", "category", "record_id"]
+    /// Why a string with U+0000 is refused rather than stored: SQLite binds text up to its first
+    /// NUL, so the rest would vanish and every later save of the same text would count as a change.
+    /// Metadata strings (stored as JSON, where `\u0000` survives) follow the same rule, so a memory
+    /// has one rule for all its strings and Mem0 is never sent a NUL.
+    static let nulReason = "must not contain a NUL character (U+0000): it could not be stored whole"
 }
 
 extension MemoryInput {
@@ -107,6 +123,9 @@ extension MemoryInput {
         }
         guard let content, !content.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw .invalid(field: "\(field).content", reason: "must be a non-empty string")
+        }
+        guard !content.utf8.contains(0) else {
+            throw .invalid(field: "\(field).content", reason: MemoryLimits.nulReason)
         }
         guard content.utf8.count <= MemoryLimits.contentMaxBytes else {
             throw .invalid(field: "\(field).content", reason: "at most \(MemoryLimits.contentMaxBytes) bytes of UTF-8")
@@ -139,10 +158,28 @@ extension MemoryInput {
         if let reserved = object.keys.sorted().first(where: MemoryLimits.reservedMetadataKeys.contains) {
             throw .invalid(field: "\(field).\(reserved)", reason: "is reserved: braind sets it when pushing to Mem0")
         }
+        try rejectNUL(in: metadata, field: field)
         let size = (try? CanonicalJSON.encode(metadata).utf8.count) ?? Int.max
         guard size <= MemoryLimits.metadataMaxBytes else {
             throw .invalid(field: field, reason: "at most \(MemoryLimits.metadataMaxBytes) bytes when encoded")
         }
         return object
+    }
+
+    /// Throws for the first string or member name holding U+0000, naming its path.
+    private static func rejectNUL(in value: JSONValue, field: String) throws(BrainError) {
+        switch value {
+        case .string(let text) where text.utf8.contains(0):
+            throw .invalid(field: field, reason: MemoryLimits.nulReason)
+        case .array(let elements):
+            for (index, element) in elements.enumerated() { try rejectNUL(in: element, field: "\(field)[\(index)]") }
+        case .object(let members):
+            for (key, member) in members.sorted(by: { $0.key < $1.key }) {
+                guard !key.utf8.contains(0) else { throw .invalid(field: field, reason: "has a member name with a NUL character (U+0000)") }
+                try rejectNUL(in: member, field: "\(field).\(key)")
+            }
+        default:
+            break
+        }
     }
 }

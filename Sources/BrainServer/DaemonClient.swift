@@ -201,6 +201,7 @@ public struct DaemonClient: Sendable {
 
     /// Sends a request and returns the status and body, whatever the status.
     public func raw(_ method: HTTPMethod, _ path: String, body: Data? = nil) async throws -> (status: Int, body: Data) {
+        try checkSocketOwnerBeforeSendingToken()
         // A stale socket file (daemon killed) makes the connection pool retry until the deadline;
         // one connect() up front turns "not running" into an immediate, clear answer.
         if probeBeforeRequest { try checkReachable() }
@@ -228,6 +229,7 @@ public struct DaemonClient: Sendable {
 
     /// Sends a request whose answer is JSON lines, handing each line over as it arrives.
     func streamLines(_ method: HTTPMethod, _ path: String, onLine: (Data) throws -> Void) async throws {
+        try checkSocketOwnerBeforeSendingToken()
         try checkReachable()
         guard let url = URL(httpURLWithSocketPath: socketPath, uri: path) else {
             throw DaemonClientError.unexpectedAnswer("cannot build a URL for \(path)")
@@ -288,6 +290,8 @@ public enum DaemonClientError: Error, Equatable, CustomStringConvertible {
     case api(status: Int, code: String, message: String)
     case transport(String)
     case unexpectedAnswer(String)
+    /// The socket belongs to another user; a token is not sent there.
+    case untrustedSocket(socket: String, owner: UInt32)
 
     public var description: String {
         switch self {
@@ -298,6 +302,8 @@ public enum DaemonClientError: Error, Equatable, CustomStringConvertible {
         case .api(let status, let code, let message): "\(message) (HTTP \(status), \(code))"
         case .transport(let detail): "cannot talk to braind: \(detail)"
         case .unexpectedAnswer(let detail): "unexpected answer from braind: \(detail)"
+        case .untrustedSocket(let socket, let owner):
+            "refusing to send the token to \(socket): the socket is owned by uid \(owner), not by you (uid \(geteuid())) or root"
         }
     }
 }

@@ -107,32 +107,3 @@ extension JSONResponse {
 extension SearchRequest: StrictBody {
     static var fields: Set<String> { ["q", "owner", "brain", "limit", "mode"] }
 }
-
-extension DecodingError {
-    /// The JSON path of the failing field, e.g. `memories[1].slug`.
-    var fieldPath: String {
-        let path: [any CodingKey]
-        switch self {
-        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
-            path = context.codingPath
-        case .keyNotFound(let key, let context):
-            path = context.codingPath + [key]
-        @unknown default:
-            path = []
-        }
-        let text = path.reduce(into: "") { text, key in
-            if let index = key.intValue { text += "[\(index)]" } else { text += (text.isEmpty ? "" : ".") + key.stringValue }
-        }
-        return text.isEmpty ? "body" : text
-    }
-
-    var reason: String {
-        switch self {
-        case .typeMismatch(let type, _): "expected \(type)"
-        case .valueNotFound(let type, _): "expected \(type), found null"
-        case .keyNotFound: "is required"
-        case .dataCorrupted(let context): context.debugDescription
-        @unknown default: "is invalid"
-        }
-    }
-}

@@ -1,71 +1,84 @@
+import BrainCore
 import Foundation
 
 /// Makes one daemon the owner of a socket path. Hummingbird deletes whatever file is at the path
 /// when it binds, so without this a second `braind` would silently steal the first one's socket.
 ///
-/// The guard holds an exclusive `flock` on `SOCKET.lock` (which records the owner's pid) for the
-/// daemon's lifetime. The kernel drops the lock when the process dies, however it dies, so a socket
-/// left by a crashed daemon is recognised as stale and replaced.
+/// The guard holds an exclusive lock on `SOCKET.lock` (see `LockFile`) for the daemon's lifetime,
+/// so a socket left by a crashed daemon is recognised as stale and replaced. The socket's directory
+/// must be braind's user's and writable by no one else: whoever can write it can unlink the socket
+/// and bind their own, and so receive every request, tokens included (ssh-agent and tmux refuse such
+/// a directory for the same reason).
 public final class SocketGuard: Sendable {
     public let socketPath: String
-    public let lockPath: String
-    private let descriptor: Int32
+    public var lockPath: String { lock.path }
+    private let lock: LockFile
 
-    private init(socketPath: String, lockPath: String, descriptor: Int32) {
+    private init(socketPath: String, lock: LockFile) {
         self.socketPath = socketPath
-        self.lockPath = lockPath
-        self.descriptor = descriptor
+        self.lock = lock
     }
 
-    /// Creates the socket's directory (0700), takes the lock, and clears a stale socket.
+    /// Creates the socket's directory (0700) or checks the one found, takes the lock, and clears a
+    /// stale socket.
     public static func acquire(socketPath: String) throws(SocketGuardError) -> SocketGuard {
         let directory = (socketPath as NSString).deletingLastPathComponent
         try makePrivateDirectory(directory)
-        let lockPath = socketPath + ".lock"
-        let descriptor = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw .cannotLock(path: lockPath, reason: String(cString: strerror(errno))) }
-        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
-            let holder = (try? String(contentsOfFile: lockPath, encoding: .utf8))
-                .flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
-            close(descriptor)
-            throw .alreadyRunning(pid: holder, socket: socketPath)
+        let lock: LockFile
+        do {
+            lock = try LockFile.acquire(path: socketPath + ".lock")
+        } catch .held(_, let pid) {
+            throw .alreadyRunning(pid: pid, socket: socketPath)
+        } catch {
+            throw .lockFile(error)
         }
-        let pid = "\(getpid())\n"
-        _ = ftruncate(descriptor, 0)
-        _ = pid.withCString { pwrite(descriptor, $0, strlen($0), 0) }
-
         var info = stat()
         if lstat(socketPath, &info) == 0 {
             guard info.st_mode & S_IFMT == S_IFSOCK else {
-                close(descriptor)
+                lock.release()
                 throw .notASocket(path: socketPath)
             }
             unlink(socketPath)
         }
-        return SocketGuard(socketPath: socketPath, lockPath: lockPath, descriptor: descriptor)
+        return SocketGuard(socketPath: socketPath, lock: lock)
     }
 
-    /// Removes the socket and releases the lock. The lock file stays: unlinking it could let two
-    /// daemons lock two different files for one socket.
+    /// Removes the socket and releases the lock.
     public func release() {
         unlink(socketPath)
-        _ = ftruncate(descriptor, 0)
-        flock(descriptor, LOCK_UN)
-        close(descriptor)
+        lock.release()
     }
 
-    /// Creates a directory and its parents; the last component is created 0700.
+    /// Creates a directory and its parents (the last component 0700), or checks an existing one.
     static func makePrivateDirectory(_ path: String) throws(SocketGuardError) {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue else { throw .cannotCreateDirectory(path: path, reason: "a file is in the way") }
-            return
+        var info = stat()
+        if lstat(path, &info) != 0 {
+            do {
+                try FileManager.default.createDirectory(
+                    atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            } catch {
+                throw .cannotCreateDirectory(path: path, reason: error.localizedDescription)
+            }
         }
-        do {
-            try FileManager.default.createDirectory(
-                atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        } catch {
-            throw .cannotCreateDirectory(path: path, reason: error.localizedDescription)
+        // Checked after creating too: someone may have created it first, between lstat and mkdir.
+        try checkPrivateDirectory(path)
+    }
+
+    /// Refuses a directory that is a link, not braind's user's, or writable by group or others.
+    static func checkPrivateDirectory(_ path: String) throws(SocketGuardError) {
+        var info = stat()
+        guard lstat(path, &info) == 0 else {
+            throw .cannotCreateDirectory(path: path, reason: String(cString: strerror(errno)))
+        }
+        let kind = info.st_mode & S_IFMT
+        guard kind != S_IFLNK else { throw .unsafeDirectory(path: path, reason: "it is a symbolic link") }
+        guard kind == S_IFDIR else { throw .cannotCreateDirectory(path: path, reason: "a file is in the way") }
+        guard info.st_uid == geteuid() else {
+            throw .unsafeDirectory(path: path, reason: "it is owned by uid \(info.st_uid), not by braind's user (uid \(geteuid()))")
+        }
+        let mode = info.st_mode & 0o7777
+        guard mode & 0o022 == 0 else {
+            throw .unsafeDirectory(path: path, reason: "it is writable by group or others (mode \(String(mode, radix: 8)))")
         }
     }
 }
@@ -74,8 +87,11 @@ public final class SocketGuard: Sendable {
 public enum SocketGuardError: Error, Equatable, CustomStringConvertible {
     case alreadyRunning(pid: Int32?, socket: String)
     case notASocket(path: String)
-    case cannotLock(path: String, reason: String)
+    /// The lock file is a link, someone else's, or cannot be opened.
+    case lockFile(LockFileError)
     case cannotCreateDirectory(path: String, reason: String)
+    /// Someone other than braind's user could replace the socket in this directory.
+    case unsafeDirectory(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -83,10 +99,14 @@ public enum SocketGuardError: Error, Equatable, CustomStringConvertible {
             "already running (pid \(pid.map(String.init) ?? "unknown")) on \(socket)"
         case .notASocket(let path):
             "\(path) exists and is not a socket; refusing to replace it"
-        case .cannotLock(let path, let reason):
-            "cannot lock \(path): \(reason)"
+        case .lockFile(let error):
+            error.description
         case .cannotCreateDirectory(let path, let reason):
             "cannot create directory \(path): \(reason)"
+        case .unsafeDirectory(let path, let reason):
+            "refusing socket directory \(path): \(reason). Another user could replace the socket and receive "
+                + "requests and tokens. Remove the directory (or make it yours with mode 0700) and start braind again, "
+                + "or choose another --socket"
         }
     }
 }

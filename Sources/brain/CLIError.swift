@@ -28,6 +28,11 @@ func runReportingErrors(_ body: () async throws -> Void) async throws {
         fail(
             "permission denied connecting to \(socket): braind's socket and its directory are private to the user who runs braind",
             hint: "run brain as that user, or have it add your uid to access.allowed_uids and open the socket's directory to you")
+    } catch DaemonClientError.untrustedSocket(let socket, let owner) {
+        fail(
+            DaemonClientError.untrustedSocket(socket: socket, owner: owner).description,
+            hint: "another user may have taken over the socket's directory: check it with `ls -ln`, remove it and "
+                + "restart braind, or point --socket / BRAIND_SOCKET at your own daemon's socket")
     } catch DaemonClientError.api(let status, let code, let message) {
         fail("\(message) (HTTP \(status), \(code))", hint: hint(forCode: code))
     } catch let error as DaemonClientError {

@@ -61,6 +61,9 @@ struct BraindCommand: AsyncParsableCommand {
         } catch let error as StartupError {
             FileHandle.standardError.write(Data("braind: error: \(error.message)\nTry: \(error.hint)\n".utf8))
             throw ExitCode(1)
+        } catch let error as DatabaseOpenError {
+            FileHandle.standardError.write(Data("braind: \(error)\n".utf8))
+            throw ExitCode(1)
         }
     }
 }

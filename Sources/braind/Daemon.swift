@@ -28,9 +28,16 @@ struct Daemon {
                 throw StartupError.cannotCreateDirectory(databaseDirectory, error: error)
             }
         }
+        // A file that is not braind's is refused before a lock file is left beside it.
+        try BrainDatabase.checkRecognized(path: settings.databasePath)
+        // Before opening: opening migrates, and the push worker recovers in-flight rows at start.
+        let databaseLock = try BrainDatabase.lock(path: settings.databasePath)
+        defer { databaseLock.release() }
         let database: BrainDatabase
         do {
             database = try BrainDatabase(path: settings.databasePath, synchronous: settings.configuration.synchronous)
+        } catch let error as DatabaseOpenError {
+            throw error
         } catch {
             throw StartupError.cannotOpenDatabase(settings.databasePath, error: error)
         }
