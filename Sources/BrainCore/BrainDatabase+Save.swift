@@ -32,9 +32,15 @@ extension BrainDatabase {
         let writes = validated.compactMap { try? $0.get() }
         var written: [SaveItemResult] = []
         if !writes.isEmpty {
-            written = try await groupCommit.submit(writer: writer, items: writes.count) { db in
-                let owner = try Owner.resolve(reference, brain: brain, create: true, in: db)
-                return try writes.map { try Self.upsert($0, brain: brain, owner: owner, source: source, in: db) }
+            do {
+                written = try await groupCommit.submit(writer: writer, items: writes.count) { db in
+                    let owner = try Owner.resolve(reference, brain: brain, create: true, in: db)
+                    return try writes.map { try Self.upsert($0, brain: brain, owner: owner, source: source, in: db) }
+                }
+                storageHealth.succeeded()
+            } catch {
+                storageHealth.observe(error)
+                throw error
             }
         } else if case .id = reference {
             // Still report an unknown owner id, even when every item is invalid.
@@ -116,9 +122,13 @@ extension BrainDatabase {
     func storageWrite<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
         try fileWatch?.check()
         do {
-            return try await writer.write(updates)
+            let value = try await writer.write(updates)
+            storageHealth.succeeded()
+            return value
         } catch {
-            throw Self.storageError(error)
+            let mapped = Self.storageError(error)
+            storageHealth.observe(mapped)
+            throw mapped
         }
     }
 

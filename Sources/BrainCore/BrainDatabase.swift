@@ -21,6 +21,8 @@ public final class BrainDatabase: Sendable {
     let fileWatch: DatabaseFileWatch?
     /// The database file, or nil for an in-memory database.
     public let path: String?
+    /// Whether writes succeed now (a full disk is shown in status, and logged once).
+    public let storageHealth = StorageHealth()
 
     /// Opens (creating if needed) a database file in WAL mode and migrates it. A file that is not
     /// a braind database, or is one from a newer braind, is refused before anything writes to it.

@@ -64,6 +64,8 @@ public struct StatusReport: Sendable, Codable, Equatable {
     public var brains: [String: BrainCounts]
     /// The latest reconcile run, if any.
     public var lastReconcile: ReconcileReport?
+    /// Why writes fail now (a full disk, a read-only or lost file); nil while they succeed.
+    public var storageProblem: String?
 
     public init(
         version: String, apiVersion: String, pid: Int32, uptimeSeconds: Double, database: String, socket: String,
@@ -85,6 +87,7 @@ public struct StatusReport: Sendable, Codable, Equatable {
         case apiVersion = "api_version"
         case uptimeSeconds = "uptime_seconds"
         case lastReconcile = "last_reconcile"
+        case storageProblem = "storage_problem"
     }
 }
 

@@ -23,7 +23,7 @@ struct SystemController<Context: BrainContext> {
         for brain in BrainKind.allCases {
             brains[brain.rawValue] = try await database.counts(brain)
         }
-        let report = StatusReport(
+        var report = StatusReport(
             version: BrainVersion.daemon,
             apiVersion: BrainVersion.api,
             pid: ProcessInfo.processInfo.processIdentifier,
@@ -33,6 +33,7 @@ struct SystemController<Context: BrainContext> {
             mem0: .init(configured: settings.mem0Configured, sync: await sync.syncStatus()),
             brains: brains,
             lastReconcile: try await database.reconcileRuns(limit: 1).first)
+        report.storageProblem = database.storageHealth.current
         return JSONResponse.make(report)
     }
 }

@@ -14,7 +14,7 @@ struct StatusCommand: AsyncParsableCommand {
             if global.json { return try printJSON(status) }
             print("braind \(status.version) (API \(status.apiVersion)), pid \(status.pid), up \(Int(status.uptimeSeconds))s")
             print("socket    \(status.socket)")
-            print("database  \(status.database)")
+            print("database  \(status.database)\(status.storageProblem.map { " (writes failing: \($0))" } ?? "")")
             print("mem0      \(status.mem0.state)\(status.mem0.pausedUntil.map { ", calls paused until \($0)" } ?? "")")
             if let last = status.mem0.lastPushAt { print("last push \(last)") }
             if let error = status.mem0.lastError { print("last error \(error)") }

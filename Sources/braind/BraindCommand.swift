@@ -62,7 +62,7 @@ struct BraindCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("braind: error: \(error.message)\nTry: \(error.hint)\n".utf8))
             throw ExitCode(1)
         } catch let error as DatabaseOpenError {
-            FileHandle.standardError.write(Data("braind: \(error)\n".utf8))
+            FileHandle.standardError.write(Data("braind: error: \(error.message)\nTry: \(error.hint)\n".utf8))
             throw ExitCode(1)
         }
     }

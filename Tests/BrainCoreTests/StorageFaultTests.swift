@@ -22,11 +22,13 @@ struct StorageFaultTests {
         } catch let error as BrainError {
             #expect(error.code == "storage_unavailable")
         }
+        #expect(database.storageHealth.current?.contains("full") == true, "status shows why writes fail: \(database.storageHealth.current ?? "nil")")
         #expect(try await database.memory(.company, owner: company, slug: "kept").content == "stored before the disk filled")
         #expect(try await database.list(.company, owner: company).memories.map(\.slug) == ["kept"], "nothing half written")
 
         try await database.writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA max_page_count = 1073741823") }
         let result = try await database.save(.company, owner: company, memories: big)
         #expect(result.savedCount == 50)
+        #expect(database.storageHealth.current == nil, "the first write that succeeds ends the episode")
     }
 }
