@@ -29,6 +29,14 @@ public struct BrainConfiguration: Sendable, Equatable {
     public var mem0APIKey: String?
     /// `mem0.base_url`.
     public var mem0BaseURL: String = "https://api.mem0.ai"
+    /// `mem0.api`: `platform` (the hosted API) or `oss` (Mem0's self-hosted REST server).
+    public var mem0API: String = "platform"
+    /// Whether `mem0.base_url` (or `MEM0_BASE_URL`) was set, so a keyless OSS server is meant.
+    public var mem0BaseURLGiven = false
+
+    /// Whether braind talks to a Mem0 at all: with a key, or with a self-hosted server that runs
+    /// without authentication at an address given explicitly.
+    public var mem0Enabled: Bool { mem0APIKey != nil || (mem0API == "oss" && mem0BaseURLGiven) }
     /// `webhooks.listen`: `HOST:PORT` of the TCP listener for Mem0's webhook deliveries; nil keeps it closed.
     public var webhooksListen: String?
     /// `webhooks.secret`: the path secret of delivery URLs. Prefer `MEM0_WEBHOOK_SECRET`.

@@ -35,6 +35,11 @@ struct ConfigurationKey: Sendable {
                 throw ConfigurationValueError(message: "must start with http:// or https://")
             }
             configuration.mem0BaseURL = value
+            configuration.mem0BaseURLGiven = true
+        },
+        "mem0.api": .string { configuration, value in
+            guard ["platform", "oss"].contains(value) else { throw ConfigurationValueError(message: "'\(value)' is not one of platform, oss") }
+            configuration.mem0API = value
         },
         "mem0.timeout_seconds": .number(in: 0.1...600) { $0.mem0TimeoutSeconds = $1 },
         "webhooks.listen": .string { configuration, value in

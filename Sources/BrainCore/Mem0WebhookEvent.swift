@@ -92,3 +92,18 @@ public protocol WebhookControl: Sendable {
     func webhooks() async throws -> [WebhookInfo]
     func removeWebhook(id: String) async throws
 }
+
+/// The webhook control of a Mem0 that has no webhooks (the self-hosted server).
+public struct NoWebhooks: WebhookControl {
+    public struct Unsupported: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    public var reason: String
+
+    public init(reason: String) { self.reason = reason }
+
+    public func registerWebhook(url: String, name: String) async throws -> WebhookInfo { throw Unsupported(description: reason) }
+    public func webhooks() async throws -> [WebhookInfo] { throw Unsupported(description: reason) }
+    public func removeWebhook(id: String) async throws { throw Unsupported(description: reason) }
+}

@@ -87,6 +87,9 @@ public struct ReconcileReport: Sendable, Codable, Equatable {
     public var deferred = 0
     /// Entities whose Mem0 listing failed, so nothing of theirs was compared.
     public var listingFailures = 0
+    /// Entities the server could not list whole (the OSS server's cap); their rows were verified
+    /// one by one instead of being taken as missing.
+    public var cappedListings = 0
 
     public init(runID: String, options: ReconcileOptions, policy: ReconcilePolicy, startedAt: String) {
         self.runID = runID
@@ -120,6 +123,7 @@ public struct ReconcileReport: Sendable, Codable, Equatable {
         case apiCalls = "api_calls"
         case deferred
         case listingFailures = "listing_failures"
+        case cappedListings = "capped_listings"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -139,6 +143,7 @@ public struct ReconcileReport: Sendable, Codable, Equatable {
         // Reports stored before these fields existed.
         deferred = try container.decodeIfPresent(Int.self, forKey: .deferred) ?? 0
         listingFailures = try container.decodeIfPresent(Int.self, forKey: .listingFailures) ?? 0
+        cappedListings = try container.decodeIfPresent(Int.self, forKey: .cappedListings) ?? 0
     }
 }
 

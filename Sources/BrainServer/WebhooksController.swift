@@ -56,6 +56,8 @@ struct WebhooksController<Context: BrainContext> {
     private func mem0<T: Sendable>(_ call: () async throws -> T) async throws -> T {
         do {
             return try await call()
+        } catch let error as NoWebhooks.Unsupported {
+            throw APIError(status: .conflict, code: "webhooks_unsupported", message: error.description)
         } catch {
             throw APIError(status: .badGateway, code: "mem0_unavailable", message: "Mem0 webhooks: \(error)")
         }

@@ -10,6 +10,8 @@ struct EntityTally: Sendable {
     var deferred = 0
     /// Mem0 could not be listed for this entity, so nothing was compared.
     var listingFailed = false
+    /// The server's listing cap cut this entity's listing short.
+    var cappedListing = false
 
     mutating func found(_ drift: DriftClass, _ count: Int = 1) { self.drift[drift, default: DriftCount()].found += count }
     mutating func repaired(_ drift: DriftClass) { self.drift[drift, default: DriftCount()].repaired += 1 }
@@ -26,6 +28,7 @@ struct EntityTally: Sendable {
         report.errors += errors.prefix(max(0, 100 - report.errors.count))
         report.deferred += deferred
         if listingFailed { report.listingFailures += 1 }
+        if cappedListing { report.cappedListings += 1 }
         report.entitiesScanned += 1
     }
 }

@@ -56,6 +56,39 @@ public protocol Mem0Client: Sendable {
 
     /// Lists the project's entities ("users", agents, apps, runs): `GET /v1/entities/`, every page.
     func entities() async throws -> [Mem0Entity]
+
+    /// Every memory of an entity, and whether that is all of them (a dialect with a listing cap
+    /// cannot always list an entity whole).
+    func listing(userID: String) async throws -> Mem0Listing
+
+    /// The memories carrying a row's `record_id` (the exactly-once lookup before a re-add).
+    /// - Parameter text: the row's text, for dialects that must search for it to find them all.
+    func memories(carrying recordID: String, userID: String, text: String) async throws -> [Mem0Memory]
+}
+
+/// One entity's memories as listed, and whether the listing holds all of them.
+public struct Mem0Listing: Sendable {
+    public var memories: [Mem0Memory]
+    /// False when the server's cap cut the listing short: memories it does not show may exist.
+    public var complete: Bool
+
+    public init(memories: [Mem0Memory], complete: Bool) {
+        self.memories = memories
+        self.complete = complete
+    }
+}
+
+extension Mem0Client {
+    /// A paged listing follows every page, so it is complete.
+    public func listing(userID: String) async throws -> Mem0Listing {
+        Mem0Listing(memories: try await list(userID: userID, metadataFilter: nil), complete: true)
+    }
+
+    /// The server filters by metadata, so one listing finds them all.
+    public func memories(carrying recordID: String, userID: String, text: String) async throws -> [Mem0Memory] {
+        try await list(userID: userID, metadataFilter: ["record_id": .string(recordID)])
+            .filter { $0.metadata["record_id"] == .string(recordID) }
+    }
 }
 
 /// What an add left on the Platform.

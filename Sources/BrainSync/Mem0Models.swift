@@ -93,6 +93,13 @@ public struct Mem0PingResponse: Sendable, Hashable, Decodable {
     enum CodingKeys: String, CodingKey {
         case status, orgID = "org_id", projectID = "project_id", userEmail = "user_email"
     }
+
+    public init(status: String?, orgID: String? = nil, projectID: String? = nil, userEmail: String? = nil) {
+        self.status = status
+        self.orgID = orgID
+        self.projectID = projectID
+        self.userEmail = userEmail
+    }
 }
 
 /// The state of an asynchronous add, from `GET /v1/event/{id}/`.

@@ -1,6 +1,14 @@
 import Foundation
 
-/// Connection settings for ``Mem0HTTPClient``.
+/// Which Mem0 API braind speaks (`mem0.api`, `MEM0_API`).
+public enum Mem0API: String, Sendable, Codable, CaseIterable {
+    /// The hosted Platform (`api.mem0.ai`): `/v1`, `/v3`, `Authorization: Token`, asynchronous adds.
+    case platform
+    /// Mem0's self-hosted OSS REST server: no prefix, `X-API-Key`, synchronous adds, capped listings.
+    case oss
+}
+
+/// Connection settings for ``Mem0HTTPClient`` and ``Mem0OSSClient``.
 ///
 /// The API key never appears in `description`, `debugDescription` or `dump` output,
 /// so a settings value can be logged safely.

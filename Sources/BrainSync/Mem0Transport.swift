@@ -25,7 +25,15 @@ public final class Mem0Transport: Sendable {
     let logger: Logger
     let authentication: Authentication
 
-    init(settings: Mem0Settings, authentication: Authentication, logger: Logger) {
+    /// A dialect's reading of an error answer's status (the OSS server reports its providers'
+    /// rate limits and key failures as 502 with a `code`).
+    let statusOf: @Sendable (Int, Data) -> Int
+
+    init(
+        settings: Mem0Settings, authentication: Authentication, logger: Logger,
+        statusOf: @escaping @Sendable (Int, Data) -> Int = { status, _ in status }
+    ) {
+        self.statusOf = statusOf
         self.settings = settings
         self.logger = logger
         self.authentication = authentication
@@ -108,7 +116,7 @@ public final class Mem0Transport: Sendable {
         guard (200..<300).contains(status) else {
             let retryAfter = headers.first(name: "Retry-After").flatMap { Mem0RetryAfter.parse($0) }
             throw Mem0Error.http(
-                status: status,
+                status: statusOf(status, data),
                 message: redact(Mem0ErrorBody.message(from: data, status: status)),
                 retryAfter: retryAfter,
                 endpoint: endpoint
@@ -162,6 +170,12 @@ public final class Mem0Transport: Sendable {
     static func pathSegment(_ id: String) -> String {
         let unreserved = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
         return id.addingPercentEncoding(withAllowedCharacters: unreserved) ?? id
+    }
+
+    /// Percent-encodes a query value.
+    static func queryValue(_ value: String) -> String {
+        let unreserved = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
+        return value.addingPercentEncoding(withAllowedCharacters: unreserved) ?? value
     }
 
     func encode(_ value: some Encodable) throws -> Data {

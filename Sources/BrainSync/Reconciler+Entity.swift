@@ -7,6 +7,8 @@ struct EntityListing: Sendable {
     var brains: [BrainKind]
     /// The listing, or why it failed.
     var remote: Result<[Mem0Memory], any Error>
+    /// False when the server's listing cap cut it short.
+    var complete = true
     /// Rows read while Mem0 answered; nil if that read failed.
     var snapshot: [BrainKind: [ReconcileRow]]?
 }
@@ -18,15 +20,18 @@ extension Reconciler {
     func list(entity rut: String, brains: [BrainKind]) async -> EntityListing {
         async let snapshot = try? database.reconcileRows(brains: brains, rut: rut)
         let remote: Result<[Mem0Memory], any Error>
+        var complete = true
         do {
             try await gate.wait()
-            remote = .success(try await client.list(userID: rut, metadataFilter: nil))
+            let listing = try await client.listing(userID: rut)
+            remote = .success(listing.memories)
+            complete = listing.complete
             gate.recordSuccess()
         } catch {
             gate.recordFailure(of: error)
             remote = .failure(error)
         }
-        return EntityListing(rut: rut, brains: brains, remote: remote, snapshot: await snapshot)
+        return EntityListing(rut: rut, brains: brains, remote: remote, complete: complete, snapshot: await snapshot)
     }
 
     /// Lists and repairs one entity outside any run (a webhook's hint), under the run's policy.
@@ -50,10 +55,13 @@ extension Reconciler {
             return tally
         }
         tally.remoteSeen = remote.count
+        // Memories a capped listing does not show are verified one by one (every decision reads
+        // Mem0 again before it acts), never taken as missing; the report says so.
+        if !listing.complete { tally.cappedListing = true }
         let byBrain = Dictionary(grouping: remote) { $0.metadata["brain"]?.stringValue.flatMap(BrainKind.init(rawValue:)) }
         tally.found(.foreign, byBrain[nil]?.count ?? 0)
         for brain in listing.brains {
-            if let rows = listing.snapshot?[brain], Self.inSync(rows, remote: byBrain[brain] ?? []) { continue }
+            if listing.complete, let rows = listing.snapshot?[brain], Self.inSync(rows, remote: byBrain[brain] ?? []) { continue }
             do {
                 let rows = try await database.reconcileRows(brain, rut: rut)
                 await reconcile(rows: rows, remote: byBrain[brain] ?? [], brain: brain, rut: rut, options: options, policy: policy, tally: &tally)

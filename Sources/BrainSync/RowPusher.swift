@@ -111,11 +111,8 @@ public struct RowPusher: Sendable {
     /// user row of one RUT share an entity and must never touch each other's memories, and a
     /// superseded memory (`replaced_by`) is Mem0's history, not a copy of the row.
     private func memories(of task: PushTask) async throws -> [Mem0Memory] {
-        try await client.list(userID: task.entityID, metadataFilter: ["record_id": .string(task.recordID)])
-            .filter {
-                $0.metadata["record_id"] == .string(task.recordID) && $0.metadata["brain"] == .string(task.brain.rawValue)
-                    && $0.replacedBy == nil
-            }
+        try await client.memories(carrying: task.recordID, userID: task.entityID, text: task.content)
+            .filter { $0.metadata["brain"] == .string(task.brain.rawValue) && $0.replacedBy == nil }
     }
 
     /// Maps a failure to what the row should do next.

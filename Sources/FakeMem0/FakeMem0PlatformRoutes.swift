@@ -10,6 +10,7 @@ struct FakeMem0PlatformRoutes: Sendable {
     typealias Handler = @Sendable (Request, FakeMem0Context) async throws -> Response
 
     func register(on router: Router<FakeMem0Context>) {
+        if store.api == .oss { return registerOSS(on: router) }
         router.get("/v1/ping/", use: serve(.ping, ping))
         router.post("/v3/memories/add/", use: serve(.add, add))
         router.get("/v1/event/:id/", use: serve(.event, event))
@@ -112,6 +113,7 @@ struct FakeMem0PlatformRoutes: Sendable {
 
     /// The 401 answer when the key is missing or wrong; nil when the request may proceed.
     private func authorized(_ request: Request, settings: FakeMem0Settings) -> Response? {
+        if settings.api == .oss { return Self.authorizedOSS(request, settings: settings) }
         let header = request.headers[.authorization] ?? ""
         // DRF's TokenAuthentication compares the keyword case-insensitively.
         guard header.lowercased().hasPrefix("token "), case let token = header.dropFirst(6).trimmingCharacters(in: .whitespaces),

@@ -19,6 +19,8 @@ public struct FakeMem0Settings: Sendable, Hashable {
     public var randomSeed: UInt64?
     /// Webhook delivery faults: drop, delay, duplicate, reorder.
     public var webhookDelivery = FakeWebhookDelivery()
+    /// Which API the fake serves; fixed at start.
+    public var api: FakeMem0API = .platform
 
     /// Creates settings; the defaults imitate the Platform with no latency or faults.
     public init(
@@ -38,6 +40,14 @@ public struct FakeMem0Settings: Sendable, Hashable {
         self.requestLogLimit = requestLogLimit
         self.randomSeed = randomSeed
     }
+}
+
+/// The API dialect the fake serves.
+public enum FakeMem0API: String, Sendable, Hashable, CaseIterable {
+    /// The hosted Platform: `/v1`, `/v3`, `Authorization: Token KEY`.
+    case platform
+    /// Mem0's self-hosted OSS REST server: no prefix, `X-API-Key: KEY` (none when the key is nil).
+    case oss
 }
 
 /// How `POST /v3/memories/add/` answers.

@@ -22,6 +22,8 @@ actor FakeMem0Store {
     }
 
     private let initialSettings: FakeMem0Settings
+    /// The dialect served; fixed for the server's life.
+    nonisolated let api: FakeMem0API
     private(set) var settings: FakeMem0Settings
     private var entries: [String: Entry] = [:] {
         didSet { idsByUser = nil }
@@ -42,6 +44,7 @@ actor FakeMem0Store {
 
     init(settings: FakeMem0Settings) {
         initialSettings = settings
+        api = settings.api
         self.settings = settings
         random = SplitMix64(seed: settings.randomSeed ?? UInt64.random(in: .min ... .max))
         (changes, announce) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(100_000))
@@ -117,6 +120,16 @@ actor FakeMem0Store {
             "event_id": .string(event.id),
             "results": Self.results(of: event),
         ]
+    }
+
+    /// The OSS server's add: synchronous, verbatim, one memory per message.
+    func addOSS(_ request: FakeAddRequest) -> [FakeMemory] {
+        request.texts.map { text in
+            let memory = FakeMemory(memory: text, userID: request.userID, agentID: request.agentID, runID: request.runID, metadata: request.metadata)
+            insert(memory)
+            announce(.add, memory)
+            return memory
+        }
     }
 
     /// The event's JSON, advancing it one poll towards its outcome; nil if unknown.

@@ -59,7 +59,7 @@ struct Daemon {
         var apiSettings = APISettings(
             maxBodyBytes: configuration.maxBodyBytes,
             verifyRUTCheckDigit: configuration.verifyRUTCheckDigit,
-            mem0Configured: configuration.mem0APIKey != nil,
+            mem0Configured: configuration.mem0Enabled,
             socketPath: settings.socketPath)
         apiSettings.access = AccessSettings(
             allowedUIDs: Set(configuration.allowedUIDs.map { UInt32($0) }), requireToken: configuration.requireToken)
@@ -67,7 +67,8 @@ struct Daemon {
         let settings = settings
         let app = buildApplication(
             socketPath: settings.socketPath, database: database, sync: sync, reconciler: reconciler,
-            remoteSearch: mem0.map { Mem0RemoteSearch(client: $0) }, webhooks: mem0, metrics: metrics, settings: apiSettings,
+            remoteSearch: mem0.map { Mem0RemoteSearch(client: $0) }, webhooks: mem0.map(Self.webhookControl), metrics: metrics,
+            settings: apiSettings,
             connections: connectionSettings(openFiles: openFiles, mem0Connections: mem0 == nil ? 0 : mem0Connections),
             logger: logger,
             onReady: {
@@ -115,7 +116,7 @@ struct Daemon {
                 missing: "no secret is configured, so anyone who finds the port could post deliveries",
                 hint: "set MEM0_WEBHOOK_SECRET to a long random string (e.g. openssl rand -hex 32) and register the URL with `brain webhooks register`")
         }
-        guard configuration.mem0APIKey != nil else {
+        guard configuration.mem0Enabled else {
             throw StartupError.webhooks(
                 missing: "no Mem0 key is configured, so deliveries could not be acted on",
                 hint: "set MEM0_API_KEY, or remove webhooks.listen (--webhooks-listen, BRAIND_WEBHOOKS_LISTEN)")
@@ -123,13 +124,20 @@ struct Daemon {
         return WebhookReceiverSettings(address: address, secret: secret, maxBodyBytes: configuration.webhookMaxBodyBytes)
     }
 
-    /// The Mem0 client, when a key is configured; without one braind stays offline.
-    private func makeMem0Client() -> Mem0HTTPClient? {
+    /// The Mem0 client of the configured dialect, when Mem0 is configured; without it braind stays offline.
+    private func makeMem0Client() -> (any Mem0Client)? {
         let configuration = settings.configuration
-        guard let key = configuration.mem0APIKey, let baseURL = URL(string: configuration.mem0BaseURL) else { return nil }
-        var mem0 = Mem0Settings(apiKey: key, baseURL: baseURL, requestTimeout: .seconds(configuration.mem0TimeoutSeconds))
+        guard configuration.mem0Enabled, let baseURL = URL(string: configuration.mem0BaseURL) else { return nil }
+        var mem0 = Mem0Settings(
+            apiKey: configuration.mem0APIKey ?? "", baseURL: baseURL, requestTimeout: .seconds(configuration.mem0TimeoutSeconds))
         mem0.maxConnections = mem0Connections
+        if configuration.mem0API == "oss" { return Mem0OSSClient(settings: mem0, logger: Logger(label: "braind.mem0")) }
         return Mem0HTTPClient(settings: mem0, logger: Logger(label: "braind.mem0"))
+    }
+
+    /// Webhooks are the Platform's; the self-hosted server has none, and says so.
+    private static func webhookControl(_ client: any Mem0Client) -> any WebhookControl {
+        (client as? any WebhookControl) ?? NoWebhooks(reason: "the self-hosted Mem0 server (mem0.api = \"oss\") has no webhooks")
     }
 
     /// Connections the Mem0 client may open: each costs a file descriptor too.

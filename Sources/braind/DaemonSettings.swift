@@ -28,6 +28,13 @@ struct DaemonSettings: Sendable {
                 throw ConfigurationError(key: "MEM0_BASE_URL", reason: "'\(url)' is not an http:// or https:// URL", source: "environment")
             }
             configuration.mem0BaseURL = url
+            configuration.mem0BaseURLGiven = true
+        }
+        if let api = environment["MEM0_API"], !api.isEmpty {
+            guard ["platform", "oss"].contains(api) else {
+                throw ConfigurationError(key: "MEM0_API", reason: "'\(api)' is not one of platform, oss", source: "environment")
+            }
+            configuration.mem0API = api
         }
         if let secret = environment["MEM0_WEBHOOK_SECRET"], !secret.isEmpty { configuration.webhookSecret = Secret(secret) }
         if let listen = flags.webhooksListen ?? environment["BRAIND_WEBHOOKS_LISTEN"].flatMap({ $0.isEmpty ? nil : $0 }) {

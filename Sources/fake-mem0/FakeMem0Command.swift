@@ -35,6 +35,9 @@ struct FakeMem0Command: AsyncParsableCommand {
     @Option(name: .customLong("pending-polls"), help: "Event polls that answer PENDING before the outcome.")
     var pendingPolls = 1
 
+    @Option(help: "Which API to serve: platform (the hosted API) or oss (the self-hosted REST server).")
+    var api = FakeMem0API.platform.rawValue
+
     @Option(name: .customLong("update-metadata"), help: "What an update does with metadata: merge (as the OSS library) or replace.")
     var updateMetadata = FakeMem0MetadataUpdate.merge.rawValue
 
@@ -45,6 +48,7 @@ struct FakeMem0Command: AsyncParsableCommand {
         guard FakeMem0AddMode(rawValue: addMode) != nil else {
             throw ValidationError("--add-mode must be infer, sync or async")
         }
+        guard FakeMem0API(rawValue: api) != nil else { throw ValidationError("--api must be platform or oss") }
         guard FakeMem0MetadataUpdate(rawValue: updateMetadata) != nil else {
             throw ValidationError("--update-metadata must be merge or replace")
         }
@@ -65,7 +69,9 @@ struct FakeMem0Command: AsyncParsableCommand {
             pendingPolls: pendingPolls,
             updateMetadata: FakeMem0MetadataUpdate(rawValue: updateMetadata) ?? .merge
         )
-        let server = FakeMem0Server(configuration: .init(host: host, port: port, settings: settings, logger: logger))
+        var served = settings
+        served.api = FakeMem0API(rawValue: api) ?? .platform
+        let server = FakeMem0Server(configuration: .init(host: host, port: port, settings: served, logger: logger))
         try await server.start()
         // Written unbuffered, so a script reading a pipe sees the line at once.
         FileHandle.standardOutput.write(Data("fake-mem0 listening on \(server.baseURL.absoluteString)\n".utf8))

@@ -11,7 +11,7 @@ struct PushFixture {
     let database: BrainDatabase
     let fake: FakeMem0Server
     let worker: PushWorker
-    let client: Mem0HTTPClient
+    let client: any Mem0Client
     let gate: Mem0Gate
 
     /// A reconciler sharing the worker's client and gate.
@@ -28,14 +28,17 @@ struct PushFixture {
 
     static func with<R>(
         concurrency: Int = 4, requestTimeout: Duration = .seconds(5), backoff: BackoffPolicy = BackoffPolicy(base: .milliseconds(20), cap: .milliseconds(200)),
-        database: BrainDatabase? = nil,
+        database: BrainDatabase? = nil, api: FakeMem0API = .platform,
         _ body: (PushFixture) async throws -> R
     ) async throws -> R {
-        let fake = FakeMem0Server()
+        var fakeSettings = FakeMem0Settings()
+        fakeSettings.api = api
+        let fake = FakeMem0Server(configuration: .init(settings: fakeSettings))
         try await fake.start()
-        let client = Mem0HTTPClient(settings: Mem0Settings(
+        let mem0 = Mem0Settings(
             apiKey: FakeMem0Settings.defaultAPIKey, baseURL: fake.baseURL, requestTimeout: requestTimeout,
-            eventPollInterval: .milliseconds(10), eventPollMaxAttempts: 50, eventPollMaxDuration: .seconds(5)))
+            eventPollInterval: .milliseconds(10), eventPollMaxAttempts: 50, eventPollMaxDuration: .seconds(5))
+        let client: any Mem0Client = api == .oss ? Mem0OSSClient(settings: mem0) : Mem0HTTPClient(settings: mem0)
         var settings = PushSettings()
         settings.concurrency = concurrency
         settings.debounce = .milliseconds(1)

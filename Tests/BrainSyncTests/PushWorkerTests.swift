@@ -88,9 +88,9 @@ struct PushWorkerTests {
         }
     }
 
-    @Test("An update answered 404 adds the memory again (claimed as an add, with its mark), stores the new id and journals a repair")
-    func recreateOn404() async throws {
-        try await PushFixture.with { f in
+    @Test("An update answered 404 adds the memory again (claimed as an add, with its mark), stores the new id and journals a repair", arguments: FakeMem0API.allCases)
+    func recreateOn404(api: FakeMem0API) async throws {
+        try await PushFixture.with(api: api) { f in
             try await f.save([("a", "x")])
             await f.worker.pushPending()
             let oldID: String = try #require(try await f.row("a")?["memory_id"])
@@ -146,9 +146,9 @@ struct PushWorkerTests {
         }
     }
 
-    @Test("Store-then-time-out on add ends with exactly one remote memory, adopted by record_id")
-    func storeThenTimeout() async throws {
-        try await PushFixture.with(requestTimeout: .milliseconds(500)) { f in
+    @Test("Store-then-time-out on add ends with exactly one remote memory, adopted by record_id", arguments: FakeMem0API.allCases)
+    func storeThenTimeout(api: FakeMem0API) async throws {
+        try await PushFixture.with(requestTimeout: .milliseconds(500), api: api) { f in
             await f.fake.injectFault(FakeMem0Fault(.storeThenTimeout(delay: .seconds(3)), route: .add, count: 1))
             try await f.save([("a", "x")])
             await f.worker.pushPending()

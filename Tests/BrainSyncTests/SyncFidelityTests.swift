@@ -26,9 +26,9 @@ struct SyncFidelityTests {
         await f.fake.memories(userID: entity).filter { $0.metadata?["slug"] == .string(slug) }
     }
 
-    @Test("A re-add after a 404 whose answer is lost, then an edit: one memory, not two")
-    func readdAfter404IsExactlyOnce() async throws {
-        try await PushFixture.with { f in
+    @Test("A re-add after a 404 whose answer is lost, then an edit: one memory, not two", arguments: FakeMem0API.allCases)
+    func readdAfter404IsExactlyOnce(api: FakeMem0API) async throws {
+        try await PushFixture.with(api: api) { f in
             try await f.save([("fact", "v1")])
             try await Self.pushUntilSettled(f)
             let original = try #require(await Self.remote(f, slug: "fact").first)
@@ -86,9 +86,9 @@ struct SyncFidelityTests {
         }
     }
 
-    @Test("The record_id lookup before a re-add never takes a memory of the other brain of the same RUT")
-    func lookupStaysInItsBrain() async throws {
-        try await PushFixture.with { f in
+    @Test("The record_id lookup before a re-add never takes a memory of the other brain of the same RUT", arguments: FakeMem0API.allCases)
+    func lookupStaysInItsBrain(api: FakeMem0API) async throws {
+        try await PushFixture.with(api: api) { f in
             try await f.save([("fact", "company fact")])
             let claimed = try #require(try await f.database.claimPushTasks(limit: 1).first)
             try await f.database.completePush(claimed, outcome: .retry(error: "timed out", delay: .zero, outcomeUnknown: true))
@@ -131,9 +131,9 @@ struct SyncFidelityTests {
         }
     }
 
-    @Test("A reconcile deciding on a listing taken before a delete, a create and an edit undoes none of them")
-    func staleListingUndoesNothing() async throws {
-        try await PushFixture.with { f in
+    @Test("A reconcile deciding on a listing taken before a delete, a create and an edit undoes none of them", arguments: FakeMem0API.allCases)
+    func staleListingUndoesNothing(api: FakeMem0API) async throws {
+        try await PushFixture.with(api: api) { f in
             try await f.save([("deleted_meanwhile", "a"), ("edited_meanwhile", "b"), ("steady", "c")])
             try await Self.pushUntilSettled(f)
             // Some real drift, so the entity is compared memory by memory.
@@ -162,9 +162,9 @@ struct SyncFidelityTests {
         }
     }
 
-    @Test("Deletes landing between two listing pages: nothing re-added, nothing adopted back")
-    func pageShiftDuringListing() async throws {
-        try await PushFixture.with { f in
+    @Test("Deletes landing between two listing pages: nothing re-added, nothing adopted back", arguments: FakeMem0API.allCases)
+    func pageShiftDuringListing(api: FakeMem0API) async throws {
+        try await PushFixture.with(api: api) { f in
             let owner = try OwnerReference(Self.owner)
             for chunk in stride(from: 0, to: 240, by: 60) {
                 _ = try await f.database.save(.company, owner: owner, memories: (chunk..<chunk + 60).map {
@@ -192,9 +192,9 @@ struct SyncFidelityTests {
         }
     }
 
-    @Test("Two orphans sharing a slug: the dry run predicts what the real run does")
-    func dryRunPredictsSharedSlugOrphans() async throws {
-        try await PushFixture.with { f in
+    @Test("Two orphans sharing a slug: the dry run predicts what the real run does", arguments: FakeMem0API.allCases)
+    func dryRunPredictsSharedSlugOrphans(api: FakeMem0API) async throws {
+        try await PushFixture.with(api: api) { f in
             try await f.save([("kept", "k")])
             try await Self.pushUntilSettled(f)
             for text in ["one", "two"] {
@@ -254,6 +254,32 @@ struct SyncFidelityTests {
             let partial = await f.reconciler().runOnce(ReconcileOptions())
             #expect(partial.status == "partial")
             #expect(partial.listingFailures == 1)
+        }
+    }
+
+    @Test("The OSS server lists at most 1,000 memories: a bigger entity is verified one by one, never re-added")
+    func cappedListing() async throws {
+        try await PushFixture.with(concurrency: 16, api: .oss) { f in
+            let owner = try OwnerReference(Self.owner)
+            for chunk in stride(from: 0, to: 1_010, by: 202) {
+                _ = try await f.database.save(.company, owner: owner, memories: (chunk..<chunk + 202).map {
+                    MemoryInput(slug: String(format: "fact_%04d", $0), category: "c", content: "fact \($0)")
+                })
+            }
+            try await Self.pushUntilSettled(f, rounds: 60)
+            #expect(await f.fake.memories(userID: Self.entity).count == 1_010)
+            let first = await f.reconciler().runOnce(ReconcileOptions())
+            #expect(first.cappedListings == 1)
+            #expect(first.driftFound == 0, "\(first.drift)")
+            #expect(first.deferred == 10, "the 10 memories the listing could not show were read one by one")
+            #expect(first.status == "succeeded")
+
+            // One the listing cannot show is deleted behind braind's back: found, and added once.
+            let oldest = try #require(await f.fake.memories(userID: Self.entity).last)
+            _ = await f.fake.deleteMemory(id: oldest.id)
+            let second = await f.reconciler().runOnce(ReconcileOptions())
+            #expect(second.drift["missing"] == DriftCount(found: 1, repaired: 1), "\(second.drift)")
+            #expect(await f.fake.memories(userID: Self.entity).count == 1_010)
         }
     }
 
