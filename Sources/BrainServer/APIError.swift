@@ -7,11 +7,12 @@ struct APIError: HTTPResponseError {
     let status: HTTPResponse.Status
     let code: String
     let message: String
-
-    var headers: HTTPFields { [:] }
+    var headers: HTTPFields = [:]
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        JSONResponse.make(ErrorBody(code: code, message: message), status: status)
+        var response = JSONResponse.make(ErrorBody(code: code, message: message), status: status)
+        response.headers.append(contentsOf: headers)
+        return response
     }
 
     static func malformedJSON(_ detail: String) -> APIError {
@@ -24,6 +25,14 @@ struct APIError: HTTPResponseError {
 
     static func routeNotFound(_ request: Request) -> APIError {
         APIError(status: .notFound, code: "route_not_found", message: "no route for \(request.method) \(request.uri.path)")
+    }
+
+    static func methodNotAllowed(_ request: Request, allowed: Set<HTTPRequest.Method>) -> APIError {
+        let names = allowed.map(\.rawValue).sorted().joined(separator: ", ")
+        return APIError(
+            status: .methodNotAllowed, code: "method_not_allowed",
+            message: "\(request.uri.path) has no \(request.method) route; it allows \(names)",
+            headers: [.allow: names])
     }
 }
 

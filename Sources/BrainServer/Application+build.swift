@@ -55,10 +55,13 @@ public func buildRouter(
     SearchController(database: database, remote: remoteSearch, settings: settings).addRoutes(to: v1)
     LoadController(database: database, sync: sync, settings: settings).addRoutes(to: v1)
     TokensController(database: database, settings: settings).addRoutes(to: v1)
+    OpenAPIController().addRoutes(to: v1)
     if let metrics { MetricsController(database: database, registry: metrics).addRoutes(to: router) }
     for brain in BrainKind.allCases {
         MemoriesController(brain: brain, database: database, sync: sync, settings: settings).addRoutes(to: v1)
     }
+    // Last: it must wrap only the not-found answer (see MethodNotAllowedMiddleware).
+    router.add(middleware: MethodNotAllowedMiddleware(routes: RouteTable(router.routes)))
     return router
 }
 

@@ -150,4 +150,15 @@ struct MemoryRouteTests {
             try await client.execute(uri: path, method: .delete).expectError(.notFound, code: "memory_not_found")
         }
     }
+
+    @Test("A 422 names a percent-encoded slug decoded, as it does the owner", arguments: [HTTPRequest.Method.get, .delete])
+    func slugMessageDecoded(method: HTTPRequest.Method) async throws {
+        try await withTestApp { client, _, _ in
+            _ = try await client.execute(uri: "/v1/companies/12.345.678-5/memories", method: .post, body: jsonBody(taxRegimeBody))
+            let response = try await client.execute(uri: "/v1/companies/12.345.678-5/memories/K%C3%B4", method: method)
+            try response.expectError(.unprocessableContent, code: "validation_failed")
+            let message = try response.json(ErrorBody.self).error.message
+            #expect(message.contains("'Kô'"), "\(message)")
+        }
+    }
 }
