@@ -1940,7 +1940,10 @@ enum EmbeddedOpenAPI {
                     "$ref": "#/components/schemas/Slug"
                   },
                   "category": {
-                    "type": "string",
+                    "type": [
+                      "string",
+                      "null"
+                    ],
                     "maxLength": 64
                   },
                   "content": {
@@ -2186,13 +2189,23 @@ enum EmbeddedOpenAPI {
                     "$ref": "#/components/schemas/BrainKind"
                   },
                   "limit": {
-                    "type": "integer",
+                    "type": [
+                      "integer",
+                      "null"
+                    ],
                     "minimum": 1,
                     "maximum": 100,
                     "default": 10
                   },
                   "mode": {
-                    "$ref": "#/components/schemas/SearchMode"
+                    "anyOf": [
+                      {
+                        "$ref": "#/components/schemas/SearchMode"
+                      },
+                      {
+                        "type": "null"
+                      }
+                    ]
                   }
                 }
               },
@@ -2652,17 +2665,35 @@ enum EmbeddedOpenAPI {
                 }
               },
               "ReconcileStartRequest": {
+                "description": "Every field is optional; `null` is the same as absent.",
                 "type": "object",
                 "additionalProperties": false,
                 "properties": {
                   "entity": {
-                    "$ref": "#/components/schemas/RUT"
+                    "anyOf": [
+                      {
+                        "$ref": "#/components/schemas/RUT"
+                      },
+                      {
+                        "type": "null"
+                      }
+                    ]
                   },
                   "brain": {
-                    "$ref": "#/components/schemas/BrainName"
+                    "anyOf": [
+                      {
+                        "$ref": "#/components/schemas/BrainName"
+                      },
+                      {
+                        "type": "null"
+                      }
+                    ]
                   },
                   "dry_run": {
-                    "type": "boolean",
+                    "type": [
+                      "boolean",
+                      "null"
+                    ],
                     "default": false
                   }
                 }
@@ -2796,18 +2827,35 @@ enum EmbeddedOpenAPI {
                 }
               },
               "TokenCreateRequest": {
-                "description": "Exactly one of `user` and `company`.",
+                "description": "Exactly one of `user` and `company`; `null` is the same as absent.",
                 "type": "object",
                 "additionalProperties": false,
                 "properties": {
                   "user": {
-                    "$ref": "#/components/schemas/RUT"
+                    "anyOf": [
+                      {
+                        "$ref": "#/components/schemas/RUT"
+                      },
+                      {
+                        "type": "null"
+                      }
+                    ]
                   },
                   "company": {
-                    "$ref": "#/components/schemas/RUT"
+                    "anyOf": [
+                      {
+                        "$ref": "#/components/schemas/RUT"
+                      },
+                      {
+                        "type": "null"
+                      }
+                    ]
                   },
                   "read_only": {
-                    "type": "boolean",
+                    "type": [
+                      "boolean",
+                      "null"
+                    ],
                     "default": false
                   }
                 },
@@ -2815,12 +2863,22 @@ enum EmbeddedOpenAPI {
                   {
                     "required": [
                       "user"
-                    ]
+                    ],
+                    "properties": {
+                      "user": {
+                        "type": "string"
+                      }
+                    }
                   },
                   {
                     "required": [
                       "company"
-                    ]
+                    ],
+                    "properties": {
+                      "company": {
+                        "type": "string"
+                      }
+                    }
                   }
                 ]
               },
