@@ -595,27 +595,31 @@ enum EmbeddedOpenAPI {
                       },
                       "application/x-ndjson": {
                         "schema": {
-                          "description": "One line of the stream (each line is one such JSON object).",
-                          "oneOf": [
-                            {
-                              "$ref": "#/components/schemas/LoadProgressLine"
-                            },
-                            {
-                              "type": "object",
-                              "additionalProperties": false,
-                              "required": [
-                                "result"
-                              ],
-                              "properties": {
-                                "result": {
-                                  "$ref": "#/components/schemas/LoadAllCompaniesResult"
+                          "description": "The whole stream read as the array of its lines, as OpenAPI 3.2 reads the schema\nof a sequential media type: progress lines, then one result or error line.\n",
+                          "type": "array",
+                          "minItems": 1,
+                          "items": {
+                            "oneOf": [
+                              {
+                                "$ref": "#/components/schemas/LoadProgressLine"
+                              },
+                              {
+                                "type": "object",
+                                "additionalProperties": false,
+                                "required": [
+                                  "result"
+                                ],
+                                "properties": {
+                                  "result": {
+                                    "$ref": "#/components/schemas/LoadAllCompaniesResult"
+                                  }
                                 }
+                              },
+                              {
+                                "$ref": "#/components/schemas/LoadErrorLine"
                               }
-                            },
-                            {
-                              "$ref": "#/components/schemas/LoadErrorLine"
-                            }
-                          ]
+                            ]
+                          }
                         }
                       }
                     }
@@ -663,27 +667,31 @@ enum EmbeddedOpenAPI {
                       },
                       "application/x-ndjson": {
                         "schema": {
-                          "description": "One line of the stream (each line is one such JSON object).",
-                          "oneOf": [
-                            {
-                              "$ref": "#/components/schemas/LoadProgressLine"
-                            },
-                            {
-                              "type": "object",
-                              "additionalProperties": false,
-                              "required": [
-                                "result"
-                              ],
-                              "properties": {
-                                "result": {
-                                  "$ref": "#/components/schemas/LoadAllUsersResult"
+                          "description": "The whole stream read as the array of its lines, as OpenAPI 3.2 reads the schema\nof a sequential media type: progress lines, then one result or error line.\n",
+                          "type": "array",
+                          "minItems": 1,
+                          "items": {
+                            "oneOf": [
+                              {
+                                "$ref": "#/components/schemas/LoadProgressLine"
+                              },
+                              {
+                                "type": "object",
+                                "additionalProperties": false,
+                                "required": [
+                                  "result"
+                                ],
+                                "properties": {
+                                  "result": {
+                                    "$ref": "#/components/schemas/LoadAllUsersResult"
+                                  }
                                 }
+                              },
+                              {
+                                "$ref": "#/components/schemas/LoadErrorLine"
                               }
-                            },
-                            {
-                              "$ref": "#/components/schemas/LoadErrorLine"
-                            }
-                          ]
+                            ]
+                          }
                         }
                       }
                     }
