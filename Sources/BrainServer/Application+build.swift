@@ -48,6 +48,7 @@ public func buildRouter(
     router.add(middleware: APIVersionMiddleware())
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: AccessMiddleware(database: database, settings: settings.access))
+    router.add(middleware: FormQueryMiddleware())
     let v1 = router.group("v1")
     SystemController(database: database, sync: sync, settings: settings).addRoutes(to: v1)
     SyncController(database: database, sync: sync).addRoutes(to: v1)

@@ -344,8 +344,7 @@ enum EmbeddedOpenAPI {
                     "in": "query",
                     "required": true,
                     "schema": {
-                      "type": "string",
-                      "minLength": 1
+                      "$ref": "#/components/schemas/SearchQuery"
                     }
                   },
                   {
@@ -2186,9 +2185,7 @@ enum EmbeddedOpenAPI {
                 ],
                 "properties": {
                   "q": {
-                    "type": "string",
-                    "minLength": 1,
-                    "description": "At least one word (a run of letters or digits)."
+                    "$ref": "#/components/schemas/SearchQuery"
                   },
                   "owner": {
                     "$ref": "#/components/schemas/Owner"
@@ -2216,6 +2213,12 @@ enum EmbeddedOpenAPI {
                     ]
                   }
                 }
+              },
+              "SearchQuery": {
+                "description": "The words to look for: runs of letters or digits in any script (at most 16 are used),\ncase- and accent-insensitive. At least one word is required (422 otherwise). The pattern\nkeeps out what holds no word for sure (only ASCII punctuation, spaces and controls); a\nportable JSON Schema regex has no Unicode letter class, so a text of only symbols such as\n`€` matches it and is still refused.\n",
+                "type": "string",
+                "minLength": 1,
+                "pattern": "[0-9A-Za-z\\u00aa-\\uffff]"
               },
               "SearchHit": {
                 "type": "object",

@@ -161,4 +161,18 @@ struct MemoryRouteTests {
             #expect(message.contains("'Kô'"), "\(message)")
         }
     }
+
+    @Test("A + in the query string is a space, as form-encoding clients write it; %2B is a plus")
+    func plusInQuery() async throws {
+        try await withTestApp { client, _, _ in
+            let body = #"{"memories":[{"slug":"a","category":"company tax","content":"x"},{"slug":"b","category":"c+d","content":"y"}]}"#
+            _ = try await client.execute(uri: "/v1/companies/12.345.678-5/memories", method: .post, body: jsonBody(body))
+            let spaced = try await client.execute(uri: "/v1/companies/12.345.678-5/memories?category=company+tax", method: .get)
+            #expect(try spaced.json(MemoryPage.self).memories.map(\.slug) == ["a"])
+            let plus = try await client.execute(uri: "/v1/companies/12.345.678-5/memories?category=c%2Bd", method: .get)
+            #expect(try plus.json(MemoryPage.self).memories.map(\.slug) == ["b"])
+            let search = try await client.execute(uri: "/v1/search?q=x&owner=+12.345.678-5&brain=company&mode=local", method: .get)
+            #expect(search.status == .ok)
+        }
+    }
 }
