@@ -7,11 +7,9 @@ struct APIError: HTTPResponseError {
     let status: HTTPResponse.Status
     let code: String
     let message: String
-    /// Close the connection after the answer (`Connection: close`), for errors that end the
-    /// exchange: a client that may not use the socket, a request whose framing is broken.
-    var closesConnection = false
-
-    var headers: HTTPFields { closesConnection ? [.connection: "close"] : [:] }
+    /// Extra headers: `Allow` on a 405, `Connection: close` for errors that end the exchange (a
+    /// client that may not use the socket, a request whose framing is broken).
+    var headers: HTTPFields = [:]
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
         var response = JSONResponse.make(ErrorBody(code: code, message: message), status: status)
@@ -22,7 +20,7 @@ struct APIError: HTTPResponseError {
     /// The same error, answered with `Connection: close`.
     func closingConnection() -> APIError {
         var error = self
-        error.closesConnection = true
+        error.headers[.connection] = "close"
         return error
     }
 
@@ -38,6 +36,14 @@ struct APIError: HTTPResponseError {
 
     static func routeNotFound(_ request: Request) -> APIError {
         APIError(status: .notFound, code: "route_not_found", message: "no route for \(request.method) \(request.uri.path)")
+    }
+
+    static func methodNotAllowed(_ request: Request, allowed: Set<HTTPRequest.Method>) -> APIError {
+        let names = allowed.map(\.rawValue).sorted().joined(separator: ", ")
+        return APIError(
+            status: .methodNotAllowed, code: "method_not_allowed",
+            message: "\(request.uri.path) has no \(request.method) route; it allows \(names)",
+            headers: [.allow: names])
     }
 }
 

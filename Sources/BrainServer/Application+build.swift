@@ -51,6 +51,7 @@ public func buildRouter(
     router.add(middleware: APIVersionMiddleware())
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: AccessMiddleware(database: database, settings: settings.access))
+    router.add(middleware: FormQueryMiddleware())
     let v1 = router.group("v1")
     SystemController(database: database, sync: sync, settings: settings).addRoutes(to: v1)
     SyncController(database: database, sync: sync).addRoutes(to: v1)
@@ -59,10 +60,13 @@ public func buildRouter(
     LoadController(database: database, sync: sync, settings: settings).addRoutes(to: v1)
     TokensController(database: database, settings: settings).addRoutes(to: v1)
     WebhooksController(webhooks: webhooks, settings: settings).addRoutes(to: v1)
+    OpenAPIController().addRoutes(to: v1)
     if let metrics { MetricsController(database: database, registry: metrics).addRoutes(to: router) }
     for brain in BrainKind.allCases {
         MemoriesController(brain: brain, database: database, sync: sync, settings: settings).addRoutes(to: v1)
     }
+    // Last: it must wrap only the not-found answer (see MethodNotAllowedMiddleware).
+    router.add(middleware: MethodNotAllowedMiddleware(routes: RouteTable(router.routes)))
     return router
 }
 

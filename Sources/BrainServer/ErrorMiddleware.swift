@@ -19,7 +19,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             // A body shorter than its Content-Length or a broken chunk: the client's fault, and
             // the connection's framing is lost, so it is closed after the answer.
             let api = APIError(
-                status: .badRequest, code: "malformed_request", message: "the request could not be read: \(error)", closesConnection: true)
+                status: .badRequest, code: "malformed_request", message: "the request could not be read: \(error)").closingConnection()
             return try api.response(from: request, context: context)
         } catch let error as HTTPError where error.status == .notFound {
             return try APIError.routeNotFound(request).response(from: request, context: context)

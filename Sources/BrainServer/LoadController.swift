@@ -83,7 +83,7 @@ struct LoadController<Context: BrainContext> {
                 }
             }
         }
-        guard request.uri.queryParameters.get("stream") == "true" else {
+        guard try Self.wantsStream(request) else {
             return JSONResponse.make(AnyEncodable(try await run(nil)))
         }
         let body = ResponseBody { writer in
@@ -124,6 +124,16 @@ struct LoadController<Context: BrainContext> {
             try await work(stop)
         } onGracefulShutdown: {
             stop.request()
+        }
+    }
+
+    /// `?stream=true` or `false`; anything else is refused rather than read as false, since a
+    /// misspelled option silently not applied is a wrong answer the client cannot see.
+    private static func wantsStream(_ request: Request) throws -> Bool {
+        switch request.uri.queryParameters.get("stream") {
+        case nil, "false": false
+        case "true": true
+        case let text?: throw BrainError.invalid(field: "stream", reason: "'\(text)' is not true or false")
         }
     }
 }

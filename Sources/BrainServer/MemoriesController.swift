@@ -65,7 +65,9 @@ struct MemoriesController<Context: BrainContext> {
         return try OwnerReference(text.removingPercentEncoding ?? text, verifyCheckDigit: settings.verifyRUTCheckDigit)
     }
 
+    /// Decoded like the owner, so messages show the slug as the client meant it (`'Kô'`, not `'K%C3%B4'`).
     private func slug(_ context: Context) throws -> String {
-        try context.parameters.require("slug")
+        let text = try context.parameters.require("slug")
+        return text.removingPercentEncoding ?? text
     }
 }

@@ -62,4 +62,15 @@ struct LoadRouteTests {
             try await client.execute(uri: uri, method: method, body: jsonBody(body)).expectError(status, code: code)
         }
     }
+
+    @Test("stream is true or false; any other value is a 422, not a silent non-streamed answer", arguments: ["yes", "TRUE", "1", ""])
+    func streamFlag(value: String) async throws {
+        try await withTestApp { client, _, _ in
+            try await client.execute(uri: "/v1/load/users?stream=\(value)", method: .post)
+                .expectError(.unprocessableContent, code: "validation_failed")
+            let plain = try await client.execute(uri: "/v1/load/users?stream=false", method: .post)
+            #expect(plain.status == .ok)
+            #expect(plain.headers[.contentType] == "application/json; charset=utf-8")
+        }
+    }
 }

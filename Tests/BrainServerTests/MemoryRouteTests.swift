@@ -150,4 +150,29 @@ struct MemoryRouteTests {
             try await client.execute(uri: path, method: .delete).expectError(.notFound, code: "memory_not_found")
         }
     }
+
+    @Test("A 422 names a percent-encoded slug decoded, as it does the owner", arguments: [HTTPRequest.Method.get, .delete])
+    func slugMessageDecoded(method: HTTPRequest.Method) async throws {
+        try await withTestApp { client, _, _ in
+            _ = try await client.execute(uri: "/v1/companies/12.345.678-5/memories", method: .post, body: jsonBody(taxRegimeBody))
+            let response = try await client.execute(uri: "/v1/companies/12.345.678-5/memories/K%C3%B4", method: method)
+            try response.expectError(.unprocessableContent, code: "validation_failed")
+            let message = try response.json(ErrorBody.self).error.message
+            #expect(message.contains("'Kô'"), "\(message)")
+        }
+    }
+
+    @Test("A + in the query string is a space, as form-encoding clients write it; %2B is a plus")
+    func plusInQuery() async throws {
+        try await withTestApp { client, _, _ in
+            let body = #"{"memories":[{"slug":"a","category":"company tax","content":"x"},{"slug":"b","category":"c+d","content":"y"}]}"#
+            _ = try await client.execute(uri: "/v1/companies/12.345.678-5/memories", method: .post, body: jsonBody(body))
+            let spaced = try await client.execute(uri: "/v1/companies/12.345.678-5/memories?category=company+tax", method: .get)
+            #expect(try spaced.json(MemoryPage.self).memories.map(\.slug) == ["a"])
+            let plus = try await client.execute(uri: "/v1/companies/12.345.678-5/memories?category=c%2Bd", method: .get)
+            #expect(try plus.json(MemoryPage.self).memories.map(\.slug) == ["b"])
+            let search = try await client.execute(uri: "/v1/search?q=x&owner=+12.345.678-5&brain=company&mode=local", method: .get)
+            #expect(search.status == .ok)
+        }
+    }
 }
