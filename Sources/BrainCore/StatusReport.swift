@@ -37,6 +37,10 @@ public struct StatusReport: Sendable, Codable, Equatable {
         public var lastError: String?
         /// Every Mem0 call waits until then (a rate limit, `Retry-After`, or repeated failures).
         public var pausedUntil: String?
+        /// The configured Mem0 (dialect, address, project), once known.
+        public var target: String?
+        /// With state `target_changed`: the Mem0 the stored memory ids belong to.
+        public var recordedTarget: String?
 
         public init(configured: Bool, sync: SyncStatus) {
             self.configured = configured
@@ -44,6 +48,8 @@ public struct StatusReport: Sendable, Codable, Equatable {
             lastPushAt = sync.lastPushAt
             lastError = sync.lastError
             pausedUntil = sync.pausedUntil
+            target = sync.target
+            recordedTarget = sync.recordedTarget
         }
 
         enum CodingKeys: String, CodingKey {
@@ -51,6 +57,8 @@ public struct StatusReport: Sendable, Codable, Equatable {
             case lastPushAt = "last_push_at"
             case lastError = "last_error"
             case pausedUntil = "paused_until"
+            case target
+            case recordedTarget = "recorded_target"
         }
     }
 

@@ -17,6 +17,10 @@ public struct SyncStatus: Sendable, Codable, Equatable {
     public var lastError: String?
     /// Every Mem0 call waits until then (a rate limit, `Retry-After`, or Mem0 failing repeatedly).
     public var pausedUntil: String?
+    /// The configured Mem0, once known.
+    public var target: String?
+    /// With state `target_changed`: the Mem0 the stored memory ids belong to.
+    public var recordedTarget: String?
 
     public init(state: String, lastPushAt: String? = nil, lastError: String? = nil, pausedUntil: String? = nil) {
         self.state = state
@@ -33,6 +37,8 @@ public struct SyncStatus: Sendable, Codable, Equatable {
         case lastPushAt = "last_push_at"
         case lastError = "last_error"
         case pausedUntil = "paused_until"
+        case target
+        case recordedTarget = "recorded_target"
     }
 }
 

@@ -43,8 +43,8 @@ public struct APISettings: Sendable {
 /// Builds the `/v1` router. Tests call this directly with an in-memory database.
 public func buildRouter(
     database: BrainDatabase, sync: any SyncControl, reconciler: (any ReconcileControl)? = nil,
-    remoteSearch: (any RemoteSearch)? = nil, webhooks: (any WebhookControl)? = nil, metrics: PrometheusCollectorRegistry? = nil,
-    settings: APISettings
+    remoteSearch: (any RemoteSearch)? = nil, webhooks: (any WebhookControl)? = nil, retarget: (any RetargetControl)? = nil,
+    metrics: PrometheusCollectorRegistry? = nil, settings: APISettings
 ) -> Router<BrainRequestContext> {
     let router = Router(context: BrainRequestContext.self)
     if metrics != nil { router.add(middleware: MetricsMiddleware()) }
@@ -60,6 +60,7 @@ public func buildRouter(
     LoadController(database: database, sync: sync, settings: settings).addRoutes(to: v1)
     TokensController(database: database, settings: settings).addRoutes(to: v1)
     WebhooksController(webhooks: webhooks, settings: settings).addRoutes(to: v1)
+    RetargetController(control: retarget, settings: settings).addRoutes(to: v1)
     OpenAPIController().addRoutes(to: v1)
     if let metrics { MetricsController(database: database, registry: metrics).addRoutes(to: router) }
     for brain in BrainKind.allCases {
@@ -77,8 +78,8 @@ public func buildRouter(
 ///   - onReady: called once the socket accepts connections.
 public func buildApplication(
     socketPath: String, database: BrainDatabase, sync: any SyncControl, reconciler: (any ReconcileControl)? = nil,
-    remoteSearch: (any RemoteSearch)? = nil, webhooks: (any WebhookControl)? = nil, metrics: PrometheusCollectorRegistry? = nil,
-    settings: APISettings,
+    remoteSearch: (any RemoteSearch)? = nil, webhooks: (any WebhookControl)? = nil, retarget: (any RetargetControl)? = nil,
+    metrics: PrometheusCollectorRegistry? = nil, settings: APISettings,
     connections: ConnectionSettings = ConnectionSettings(), logger: Logger,
     onReady: @escaping @Sendable () async -> Void = {}
 ) -> some ApplicationProtocol {
@@ -89,8 +90,8 @@ public func buildApplication(
         idleTimeout: TimeAmount(connections.idleTimeout))
     return Application(
         router: buildRouter(
-            database: database, sync: sync, reconciler: reconciler, remoteSearch: remoteSearch, webhooks: webhooks, metrics: metrics,
-            settings: settings),
+            database: database, sync: sync, reconciler: reconciler, remoteSearch: remoteSearch, webhooks: webhooks,
+            retarget: retarget, metrics: metrics, settings: settings),
         server: .http1(configuration: http1),
         configuration: .init(
             address: .unixDomainSocket(path: socketPath), serverName: "braind/\(BrainVersion.daemon)",

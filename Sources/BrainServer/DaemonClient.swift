@@ -116,6 +116,12 @@ public struct DaemonClient: Sendable {
 
     private struct TokenList: Decodable { var tokens: [AccessToken] }
 
+    /// Moves braind to the configured Mem0 (`brain retarget`).
+    public func retarget(dryRun: Bool) async throws -> RetargetReport {
+        let body = try JSONEncoder().encode(["dry_run": dryRun])
+        return try await send(.POST, "/v1/retarget", body: body, as: RetargetReport.self)
+    }
+
     /// Registers a Mem0 webhook through braind (which holds the key).
     public func registerWebhook(url: String, name: String) async throws -> WebhookInfo {
         let body = try JSONEncoder().encode(["url": url, "name": name])

@@ -1383,6 +1383,76 @@ enum EmbeddedOpenAPI {
                 }
               }
             },
+            "/v1/retarget": {
+              "post": {
+                "operationId": "retarget",
+                "tags": [
+                  "sync"
+                ],
+                "summary": "Move braind to the configured Mem0 (after status `target_changed`)",
+                "description": "Forgets the memory ids of the recorded Mem0 and pushes every row to the configured one, each looked up by record_id first. 409 `mem0_not_configured` without Mem0, 502 when the configured Mem0 cannot be reached to learn its target. The body is optional.",
+                "requestBody": {
+                  "required": false,
+                  "content": {
+                    "application/json": {
+                      "schema": {
+                        "type": "object",
+                        "additionalProperties": false,
+                        "properties": {
+                          "dry_run": {
+                            "type": [
+                              "boolean",
+                              "null"
+                            ]
+                          }
+                        }
+                      }
+                    }
+                  }
+                },
+                "responses": {
+                  "200": {
+                    "description": "What moved, or would move.",
+                    "headers": {
+                      "Braind-API-Version": {
+                        "$ref": "#/components/headers/Braind-API-Version"
+                      }
+                    },
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/RetargetReport"
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/BadRequest"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Unauthorized"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Forbidden"
+                  },
+                  "409": {
+                    "$ref": "#/components/responses/Mem0NotConfigured"
+                  },
+                  "413": {
+                    "$ref": "#/components/responses/BodyTooLarge"
+                  },
+                  "422": {
+                    "$ref": "#/components/responses/ValidationFailed"
+                  },
+                  "502": {
+                    "$ref": "#/components/responses/Mem0Unavailable"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/StorageUnavailable"
+                  }
+                }
+              }
+            },
             "/v1/ping": {
               "get": {
                 "operationId": "ping",
@@ -3082,6 +3152,60 @@ enum EmbeddedOpenAPI {
                     }
                   }
                 ]
+              },
+              "Mem0Target": {
+                "type": "object",
+                "required": [
+                  "api",
+                  "base_url"
+                ],
+                "properties": {
+                  "api": {
+                    "type": "string",
+                    "enum": [
+                      "platform",
+                      "oss"
+                    ]
+                  },
+                  "base_url": {
+                    "type": "string"
+                  },
+                  "project": {
+                    "type": [
+                      "string",
+                      "null"
+                    ]
+                  }
+                }
+              },
+              "RetargetReport": {
+                "type": "object",
+                "additionalProperties": false,
+                "required": [
+                  "to",
+                  "rows",
+                  "tombstones",
+                  "dry_run"
+                ],
+                "properties": {
+                  "from": {
+                    "$ref": "#/components/schemas/Mem0Target"
+                  },
+                  "to": {
+                    "$ref": "#/components/schemas/Mem0Target"
+                  },
+                  "rows": {
+                    "type": "integer",
+                    "minimum": 0
+                  },
+                  "tombstones": {
+                    "type": "integer",
+                    "minimum": 0
+                  },
+                  "dry_run": {
+                    "type": "boolean"
+                  }
+                }
               },
               "Webhook": {
                 "type": "object",

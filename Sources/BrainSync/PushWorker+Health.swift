@@ -19,6 +19,7 @@ extension PushWorker {
     /// While the key is refused, pushing stays paused; each pass re-pings (through the shared
     /// gate's backoff) and resumes by itself once the key works again.
     func ensureAuthorized() async -> Bool {
+        if health.withLock({ $0.state == "target_changed" }) { return false }
         let paused = health.withLock { $0.state == "auth_failed" }
         guard paused else { return true }
         do {

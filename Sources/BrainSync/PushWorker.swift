@@ -41,7 +41,10 @@ public final class PushWorker: Service, SyncControl {
         let pause = gate.remainingPause
         let pausedUntil = pause > .zero ? Timestamp.string(from: Date().addingTimeInterval(pause.seconds)) : nil
         return health.withLock {
-            SyncStatus(state: $0.state, lastPushAt: $0.lastPushAt, lastError: $0.lastError, pausedUntil: pausedUntil)
+            var status = SyncStatus(state: $0.state, lastPushAt: $0.lastPushAt, lastError: $0.lastError, pausedUntil: pausedUntil)
+            status.target = $0.target?.description
+            status.recordedTarget = $0.recordedTarget?.description
+            return status
         }
     }
 
@@ -73,6 +76,8 @@ public final class PushWorker: Service, SyncControl {
     /// How long to sleep when nothing wakes the worker: until the next row falls due, at most the
     /// interval, and at least the shared gate's pause.
     private func sleepTime() async -> Duration {
+        // Paused on a change of target: only `brain retarget` (which wakes the worker) resumes it.
+        if health.withLock({ $0.state == "target_changed" }) { return settings.interval }
         // Paused on a refused key: wake when the gate's backoff allows the next ping.
         if isPaused { return min(settings.interval, max(gate.remainingPause, .milliseconds(1))) }
         var sleep = settings.interval
@@ -93,7 +98,7 @@ public final class PushWorker: Service, SyncControl {
     @discardableResult
     public func pushPending(logger: Logger? = nil) async -> Int {
         let logger = logger ?? self.logger
-        guard await ensureAuthorized() else { return 0 }
+        guard await ensureAuthorized(), await ensureTarget() else { return 0 }
         let recorder = PushOutcomeRecorder()
         async let recording: Void = recorder.run { batch in await self.record(batch, logger: logger) }
         let handled = await withTaskGroup(of: PushStep.self) { group in
@@ -163,5 +168,5 @@ public final class PushWorker: Service, SyncControl {
         }
     }
 
-    private var isPaused: Bool { health.withLock { $0.state == "auth_failed" } }
+    private var isPaused: Bool { health.withLock { $0.state == "auth_failed" || $0.state == "target_changed" } }
 }

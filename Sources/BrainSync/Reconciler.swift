@@ -106,6 +106,10 @@ public final class Reconciler: Service, ReconcileControl {
         logger.info("reconcile run started", metadata: ["braind.reconcile.dry_run": "\(initial.options.dryRun)"])
         var report = initial
         do {
+            if let recorded = pusher.health.withLock({ $0.state == "target_changed" ? $0.recordedTarget : nil }) {
+                throw Mem0Error.invalidArgument(
+                    "the configured Mem0 is not \(recorded), which braind's memory ids belong to: run `brain retarget` first")
+            }
             try await scan(logger: logger)
             report = state.withLock { $0.current! }
             report.status = Self.status(of: report)

@@ -12,7 +12,7 @@ struct BrainCommand: AsyncParsableCommand {
         version: BrainVersion.daemon,
         subcommands: [
             SaveCommand.self, GetCommand.self, ListCommand.self, DeleteCommand.self, StatusCommand.self,
-            SearchCommand.self, ImportCommand.self, TokenCommand.self, BenchCommand.self, LoadCommand.self, RetryCommand.self, ReconcileCommand.self, WebhookCommand.self, PingCommand.self, MCPCommand.self,
+            SearchCommand.self, ImportCommand.self, TokenCommand.self, BenchCommand.self, LoadCommand.self, RetryCommand.self, ReconcileCommand.self, RetargetCommand.self, WebhookCommand.self, PingCommand.self, MCPCommand.self,
         ])
 }
 

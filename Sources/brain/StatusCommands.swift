@@ -16,6 +16,10 @@ struct StatusCommand: AsyncParsableCommand {
             print("socket    \(status.socket)")
             print("database  \(status.database)\(status.storageProblem.map { " (writes failing: \($0))" } ?? "")")
             print("mem0      \(status.mem0.state)\(status.mem0.pausedUntil.map { ", calls paused until \($0)" } ?? "")")
+            if let target = status.mem0.target { print("target    \(target)") }
+            if let recorded = status.mem0.recordedTarget {
+                print("ids of    \(recorded): pushing waits for `brain retarget` (or restore the old Mem0 settings)")
+            }
             if let last = status.mem0.lastPushAt { print("last push \(last)") }
             if let error = status.mem0.lastError { print("last error \(error)") }
             let rows = BrainKind.allCases.map { brain -> [String] in

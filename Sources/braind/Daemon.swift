@@ -67,7 +67,7 @@ struct Daemon {
         let settings = settings
         let app = buildApplication(
             socketPath: settings.socketPath, database: database, sync: sync, reconciler: reconciler,
-            remoteSearch: mem0.map { Mem0RemoteSearch(client: $0) }, webhooks: mem0.map(Self.webhookControl), metrics: metrics,
+            remoteSearch: mem0.map { Mem0RemoteSearch(client: $0) }, webhooks: mem0.map(Self.webhookControl), retarget: worker, metrics: metrics,
             settings: apiSettings,
             connections: connectionSettings(openFiles: openFiles, mem0Connections: mem0 == nil ? 0 : mem0Connections),
             logger: logger,
@@ -168,6 +168,7 @@ struct Daemon {
         push.interval = .seconds(configuration.syncIntervalSeconds)
         push.debounce = .milliseconds(configuration.syncDebounceMilliseconds)
         push.backoff = backoffPolicy
+        push.target = (configuration.mem0API, configuration.mem0BaseURL)
         return PushWorker(database: database, client: client, settings: push, gate: gate, logger: Logger(label: "braind.push"))
     }
 
