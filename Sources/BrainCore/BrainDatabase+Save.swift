@@ -39,7 +39,7 @@ extension BrainDatabase {
                 }
                 storageHealth.succeeded()
             } catch {
-                storageHealth.observe(error)
+                storageHealth.observe(error, logged: fileWatch?.isLost == true)
                 throw error
             }
         } else if case .id = reference {
@@ -127,7 +127,7 @@ extension BrainDatabase {
             return value
         } catch {
             let mapped = Self.storageError(error)
-            storageHealth.observe(mapped)
+            storageHealth.observe(mapped, logged: fileWatch?.isLost == true)
             throw mapped
         }
     }

@@ -36,6 +36,9 @@ final class DatabaseFileWatch: Sendable {
         self.identity = identity
     }
 
+    /// Whether the loss was found (and logged) already.
+    var isLost: Bool { loss.withLock { $0 != nil } }
+
     /// Throws `storageUnavailable` if the file at the path is no longer the one the store opened.
     func check() throws(BrainError) {
         if let reason = loss.withLock({ $0 }) { throw .storageUnavailable(reason: reason) }

@@ -14,13 +14,14 @@ public final class StorageHealth: Sendable {
     /// Why writes fail now; nil while they succeed.
     public var current: String? { problem.withLock { $0 } }
 
-    func observe(_ error: any Error) {
+    /// - Parameter logged: the cause was logged already (a lost database file logs itself).
+    func observe(_ error: any Error, logged: Bool = false) {
         guard case BrainError.storageUnavailable(let reason) = error else { return }
         let first = problem.withLock { problem -> Bool in
             defer { problem = reason }
             return problem == nil
         }
-        if first {
+        if first, !logged {
             logger.error("writes fail; they answer 503 storage_unavailable until this clears", metadata: ["braind.storage.reason": "\(reason)"])
         }
     }

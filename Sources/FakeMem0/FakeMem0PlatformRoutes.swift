@@ -21,6 +21,7 @@ struct FakeMem0PlatformRoutes: Sendable {
         router.post("/v3/memories/search/", use: serve(.search, search))
         router.get("/v1/entities/", use: serve(.entities, entities))
         registerWebhooks(on: router)
+        registerHistoryAndBatch(on: router)
     }
 
     /// Wraps a handler: latency, then faults, then the key check, then the handler; logs the outcome.

@@ -50,7 +50,15 @@ actor FakeMem0Store {
         (changes, announce) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(100_000))
     }
 
-    private func announce(_ kind: FakeWebhookEvent.Kind, _ memory: FakeMemory) {
+    /// What happened to each memory, oldest first (`GET /v1/memories/{id}/history/`).
+    private var histories: [String: [FakeHistoryEntry]] = [:]
+
+    func history(id: String) -> [FakeHistoryEntry]? { histories[id.lowercased()] }
+
+    private func announce(_ kind: FakeWebhookEvent.Kind, _ memory: FakeMemory, previous: String? = nil) {
+        histories[memory.id, default: []].append(FakeHistoryEntry(
+            memoryID: memory.id, event: kind.rawValue, oldMemory: kind == .add ? nil : (previous ?? memory.memory),
+            newMemory: kind == .delete ? nil : memory.memory, userID: memory.userID, metadata: memory.metadata))
         guard !webhooks.isEmpty else { return }
         announce.yield(FakeWebhookEvent(kind: kind, memoryID: memory.id, text: memory.memory))
     }
@@ -171,6 +179,7 @@ actor FakeMem0Store {
     /// Applies an update; nil if the memory does not exist.
     func update(id: String, text: String?, metadata: [String: FakeJSON]??) -> FakeMemory? {
         guard var entry = entries[id.lowercased()] else { return nil }
+        let previous = entry.memory.memory
         if let text { entry.memory.memory = text }
         // Outer nil: no `metadata` key sent. Inner nil: `"metadata": null`, which clears it.
         if let metadata {
@@ -183,7 +192,7 @@ actor FakeMem0Store {
         }
         entry.memory.updatedAt = Date()
         entries[entry.memory.id] = entry
-        announce(.update, entry.memory)
+        announce(.update, entry.memory, previous: previous)
         return entry.memory
     }
 
@@ -251,10 +260,11 @@ actor FakeMem0Store {
     /// Changes a stored memory in place; nil if it does not exist.
     func edit(id: String, _ change: @Sendable (inout FakeMemory) -> Void) -> FakeMemory? {
         guard var entry = entries[id.lowercased()] else { return nil }
+        let previous = entry.memory.memory
         change(&entry.memory)
         entry.memory.id = id.lowercased()
         entries[entry.memory.id] = entry
-        announce(.update, entry.memory)
+        announce(.update, entry.memory, previous: previous)
         return entry.memory
     }
 
@@ -292,6 +302,7 @@ actor FakeMem0Store {
     func reset() {
         entries.removeAll()
         webhooks.removeAll()
+        histories.removeAll()
         events.removeAll()
         faults.removeAll()
         queuedAddOutcomes.removeAll()

@@ -22,7 +22,7 @@ func withFakeMem0<R>(
         requestTimeout: .seconds(10),
         eventPollInterval: .milliseconds(10),
         eventPollMaxAttempts: 50,
-        eventPollMaxDuration: .seconds(5)
+        eventPollMaxDuration: .seconds(30)
     )
     configure(&clientSettings)
     let client = Mem0HTTPClient(settings: clientSettings)

@@ -138,8 +138,9 @@ struct SyncFidelityTests {
             try await Self.pushUntilSettled(f)
             // Some real drift, so the entity is compared memory by memory.
             _ = await f.fake.deleteMemory(id: try #require(await Self.remote(f, slug: "steady").first).id)
-            // The listing is taken when it arrives and answered a second later.
-            await f.fake.injectFault(FakeMem0Fault(.delay(.seconds(1)), route: .list, count: 1))
+            // The listing is taken when it arrives and answered three seconds later (the changes below
+            // must land in between, on a loaded machine too).
+            await f.fake.injectFault(FakeMem0Fault(.delay(.seconds(3)), route: .list, count: 1))
             let reconciler = f.reconciler(policy: ReconcilePolicy(changed: .remote))
             async let run = reconciler.runOnce(ReconcileOptions(entity: Self.entity))
             try await Task.sleep(for: .milliseconds(300))
@@ -173,7 +174,7 @@ struct SyncFidelityTests {
                 try await Self.pushUntilSettled(f)  // in order, so the newest memories are the last slugs
             }
             #expect(await f.fake.memories(userID: Self.entity).count == 240)
-            await f.fake.injectFault(FakeMem0Fault(.delay(.seconds(1)), route: .list, count: 1))
+            await f.fake.injectFault(FakeMem0Fault(.delay(.seconds(3)), route: .list, count: 1))
             async let run = f.reconciler().runOnce(ReconcileOptions(entity: Self.entity))
             try await Task.sleep(for: .milliseconds(300))
             for index in 220..<240 { _ = try await f.database.delete(.company, owner: owner, slug: String(format: "fact_%03d", index)) }

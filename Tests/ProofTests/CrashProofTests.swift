@@ -83,11 +83,17 @@ extension Proofs {
             await fake.stop()
         }
 
-        @Test("kill -9 while pushes to Mem0 are in flight, re-adds after 404 among them, 10 cycles: lost = 0, and after the last restart duplicates = 0")
-        func killNineWhilePushing() async throws {
-            let fake = FakeMem0Server(configuration: .init(settings: FakeMem0Settings(latency: .milliseconds(25))))
+        @Test(
+            "kill -9 while pushes to Mem0 are in flight, re-adds after 404 among them, 10 cycles: lost = 0, and after the last restart duplicates = 0",
+            arguments: FakeMem0API.allCases)
+        func killNineWhilePushing(api: FakeMem0API) async throws {
+            var settings = FakeMem0Settings(latency: .milliseconds(25))
+            settings.api = api
+            let fake = FakeMem0Server(configuration: .init(settings: settings))
             try await fake.start()
-            let environment = ["MEM0_API_KEY": FakeMem0Settings.defaultAPIKey, "MEM0_BASE_URL": fake.baseURL.absoluteString]
+            let environment = [
+                "MEM0_API_KEY": FakeMem0Settings.defaultAPIKey, "MEM0_BASE_URL": fake.baseURL.absoluteString, "MEM0_API": api.rawValue,
+            ]
             let directory = try makeShortTemporaryDirectory()
             defer { try? FileManager.default.removeItem(atPath: directory) }
             let savers = 8
@@ -133,10 +139,10 @@ extension Proofs {
             let tally = RemoteTally(remote: await fake.memories(), local: local)
             let acks = await ledger.acknowledgedSaves
             let lookups = await fake.requestCount(.list)
-            print("[crash-proof/online] deleted behind braind=\(deletedBehindBraind) final reconcile: \(report.status) drift=\(report.drift.mapValues(\.found))")
+            print("[crash-proof/online \(api)] deleted behind braind=\(deletedBehindBraind) final reconcile: \(report.status) drift=\(report.drift.mapValues(\.found))")
             #expect(finished && report.status == "succeeded")
-            print("[crash-proof/online] cycles=10 savers=\(savers) kill_after_ms=\(killDelays) acknowledged_saves=\(acks) rows=\(rows.count) lost=\(lost.count) wrong_content=\(foreign.count)")
-            print("[crash-proof/online] before the last restart: mem0 adds=\(addsBeforeRestart) remote=\(remoteBeforeRestart); after: synced=\(synced) record_id lookups=\(lookups) \(tally)")
+            print("[crash-proof/online \(api)] cycles=10 savers=\(savers) kill_after_ms=\(killDelays) acknowledged_saves=\(acks) rows=\(rows.count) lost=\(lost.count) wrong_content=\(foreign.count)")
+            print("[crash-proof/online \(api)] before the last restart: mem0 adds=\(addsBeforeRestart) remote=\(remoteBeforeRestart); after: synced=\(synced) record_id lookups=\(lookups) \(tally)")
             for line in (lost + foreign).prefix(20) { print("[crash-proof/online]   \(line)") }
             #expect(acks > 0)
             #expect(lost.isEmpty)
