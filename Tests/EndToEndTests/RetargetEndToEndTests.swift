@@ -9,7 +9,11 @@ import Testing
 /// its ids belong to, and `brain retarget` moves every row, exactly once, leaving the old one alone.
 @Suite(.timeLimit(.minutes(3)))
 struct RetargetEndToEndTests {
-    static let owners = ["76.086.428-5", "12.345.678-5"]
+    /// Ten owners of 100 memories each: the lookups of a move back list one owner's memories.
+    static let owners = (0..<10).map { index -> String in
+        let body = String(30_000_000 + index)
+        return body + String(RUT.checkDigit(forBody: body))
+    }
 
     static func environment(_ fake: FakeMem0Server, api: String) -> [String: String] {
         ["MEM0_API_KEY": FakeMem0Settings.defaultAPIKey, "MEM0_BASE_URL": fake.baseURL.absoluteString, "MEM0_API": api]
@@ -53,7 +57,7 @@ struct RetargetEndToEndTests {
         // 1. On the Platform.
         var daemon = try await DaemonProcess(directory: directory, socketName: "a.sock", environment: Self.environment(platform, api: "platform"))
         for owner in Self.owners {
-            _ = try await daemon.client.save(.company, owner: owner, memories: (0..<500).map {
+            _ = try await daemon.client.save(.company, owner: owner, memories: (0..<100).map {
                 MemoryInput(slug: String(format: "fact_%03d", $0), category: "c", content: "fact \($0) of \(owner)")
             })
         }
