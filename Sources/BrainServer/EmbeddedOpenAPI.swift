@@ -1223,7 +1223,7 @@ enum EmbeddedOpenAPI {
                         "properties": {
                           "url": {
                             "type": "string",
-                            "minLength": 1,
+                            "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://",
                             "description": "The delivery URL, ending in /v1/webhooks/mem0/SECRET."
                           },
                           "name": {
