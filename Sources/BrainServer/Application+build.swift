@@ -59,6 +59,7 @@ public func buildRouter(
     LoadController(database: database, sync: sync, settings: settings).addRoutes(to: v1)
     TokensController(database: database, settings: settings).addRoutes(to: v1)
     WebhooksController(webhooks: webhooks, settings: settings).addRoutes(to: v1)
+    OperationsController(database: database, sync: sync, settings: settings).addRoutes(to: v1)
     if let metrics { MetricsController(database: database, registry: metrics).addRoutes(to: router) }
     for brain in BrainKind.allCases {
         MemoriesController(brain: brain, database: database, sync: sync, settings: settings).addRoutes(to: v1)

@@ -17,7 +17,8 @@ struct BraindCommand: AsyncParsableCommand {
             Without MEM0_API_KEY braind works offline: saves, lists and searches are local and
             pending work is pushed once a key is configured. Stop it with SIGTERM or Ctrl-C.
             """,
-        version: BrainVersion.daemon)
+        version: BrainVersion.withCommit,
+        subcommands: [RestoreCommand.self])
 
     @Option(help: "Unix socket to listen on (default: $BRAIND_SOCKET, config, $XDG_RUNTIME_DIR/braind/braind.sock).")
     var socket: String?
@@ -34,6 +35,9 @@ struct BraindCommand: AsyncParsableCommand {
     @Option(help: "TCP HOST:PORT for Mem0 webhook deliveries (default: $BRAIND_WEBHOOKS_LISTEN, config; off). Needs MEM0_WEBHOOK_SECRET.")
     var webhooksListen: String?
 
+    @Option(help: "Log format: text, or json (one object per line, for journald and log shippers) (default: $BRAIND_LOG_FORMAT, then text).")
+    var logFormat: String?
+
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         let paths = RuntimePaths(environment: environment)
@@ -46,10 +50,24 @@ struct BraindCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("braind: error: \(error)\n".utf8))
             throw ExitCode(2)
         }
+        let format: LogFormat
+        do {
+            format = try Self.resolveLogFormat(flag: logFormat, environment: environment)
+        } catch {
+            FileHandle.standardError.write(Data("braind: error: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = settings.logLevel
-            return handler
+            switch format {
+            case .text:
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = settings.logLevel
+                return handler
+            case .json:
+                var handler = JSONLogHandler(label: label)
+                handler.logLevel = settings.logLevel
+                return handler
+            }
         }
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
@@ -62,5 +80,17 @@ struct BraindCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("braind: error: \(error.message)\nTry: \(error.hint)\n".utf8))
             throw ExitCode(1)
         }
+    }
+}
+
+extension BraindCommand {
+    /// The log format from `--log-format`, then `BRAIND_LOG_FORMAT`, then text.
+    static func resolveLogFormat(flag: String?, environment: [String: String]) throws -> LogFormat {
+        let name = flag ?? environment["BRAIND_LOG_FORMAT"].flatMap { $0.isEmpty ? nil : $0 } ?? "text"
+        guard let format = LogFormat(rawValue: name) else {
+            throw ConfigurationError(
+                key: "log format", reason: "'\(name)' is not one of text, json", source: flag != nil ? "--log-format" : "BRAIND_LOG_FORMAT")
+        }
+        return format
     }
 }

@@ -1,0 +1,165 @@
+import Foundation
+
+/// Imports export lines (`MemoryExportLine`) through the normal save path: consecutive lines of
+/// one owner's brain are saved as one batch (an export is ordered that way), upserted by owner
+/// and slug, so an import is idempotent and everything it creates or changes is pushed like any
+/// save. A bad line fails alone and is reported with its line number.
+///
+/// Timestamps: a memory the import creates keeps the file's `created_at` and `updated_at`; one it
+/// changes keeps the file's `updated_at`; one already identical keeps its own. So export, import
+/// into an empty braind and export again gives the same file, byte for byte.
+public struct MemoryImporter {
+    /// Failures listed in the result; all are counted.
+    public static let maxReportedErrors = 1_000
+    /// Items per save (the API's batch limit).
+    public static let batchSize = MemoryLimits.batchMaxItems
+    /// Longest line read: far above the largest valid memory (32 KiB content, 8 KiB metadata, escaped).
+    public static let maxLineBytes = 1 << 20
+
+    private struct Pending {
+        var line: Int
+        var input: MemoryInput
+        var createdAt: String?
+        var updatedAt: String?
+    }
+
+    private let database: BrainDatabase
+    private let verifyCheckDigit: Bool
+    private var batch: (brain: BrainKind, owner: OwnerReference, items: [Pending])?
+    public private(set) var result = MemoryImportResult()
+
+    public init(database: BrainDatabase, verifyCheckDigit: Bool = true) {
+        self.database = database
+        self.verifyCheckDigit = verifyCheckDigit
+    }
+
+    /// Reads one line (without its newline). Saves the pending batch when this line starts
+    /// another owner's or the batch is full; returns whether it saved, so callers can wake the push worker.
+    @discardableResult
+    public mutating func add(line bytes: some Collection<UInt8>, number: Int) async throws -> Bool {
+        guard bytes.contains(where: { !($0 == 0x20 || $0 == 0x09 || $0 == 0x0D) }) else { return false }
+        result.lines += 1
+        guard bytes.count <= Self.maxLineBytes else {
+            fail(line: number, slug: nil, "the line is longer than \(Self.maxLineBytes) bytes")
+            return false
+        }
+        let parsed: (brain: BrainKind, owner: OwnerReference, item: Pending)
+        do {
+            parsed = try parse(Data(bytes), number: number)
+        } catch let error as LineProblem {
+            fail(line: number, slug: error.slug, error.message)
+            return false
+        }
+        var saved = false
+        if let batch, batch.brain != parsed.brain || batch.owner != parsed.owner || batch.items.count >= Self.batchSize {
+            try await flush()
+            saved = true
+        }
+        if batch == nil { batch = (parsed.brain, parsed.owner, []) }
+        batch?.items.append(parsed.item)
+        return saved
+    }
+
+    /// Saves what is pending and returns the summary.
+    public mutating func finish() async throws -> MemoryImportResult {
+        try await flush()
+        // A batch's failures are known when it is saved, after later lines that failed to parse.
+        result.errors.sort { $0.line < $1.line }
+        return result
+    }
+
+    // MARK: - Saving
+
+    private mutating func flush() async throws {
+        guard let batch else { return }
+        self.batch = nil
+        let saved: SaveBatchResult
+        do {
+            saved = try await database.save(batch.brain, owner: batch.owner, memories: batch.items.map(\.input))
+        } catch let error as BrainError {
+            if case .storageUnavailable = error { throw error }
+            for item in batch.items { fail(line: item.line, slug: item.input.slug, error.description) }
+            return
+        }
+        var stamps: [ImportedTimestamps] = []
+        for (item, outcome) in zip(batch.items, saved.items) {
+            switch outcome.status {
+            case .created: result.created += 1
+            case .updated: result.updated += 1
+            case .unchanged: result.unchanged += 1
+            case .failed: fail(line: item.line, slug: item.input.slug, Self.itemMessage(outcome.error ?? "not saved"))
+            }
+            guard outcome.status == .created || outcome.status == .updated, item.createdAt != nil || item.updatedAt != nil,
+                let memory = try? item.input.validated()
+            else { continue }
+            stamps.append(ImportedTimestamps(
+                memory: memory, createdAt: outcome.status == .created ? item.createdAt : nil, updatedAt: item.updatedAt))
+        }
+        if !stamps.isEmpty { try await database.applyImportedTimestamps(stamps, brain: batch.brain, owner: batch.owner) }
+    }
+
+    private mutating func fail(line: Int, slug: String?, _ message: String) {
+        result.failed += 1
+        if result.errors.count < Self.maxReportedErrors {
+            result.errors.append(.init(line: line, slug: slug, error: message))
+        }
+    }
+
+    /// The save path names items by their batch position (`memories[3].content: ...`), which
+    /// means nothing to someone reading a file by line numbers.
+    private static func itemMessage(_ message: String) -> String {
+        guard message.hasPrefix("memories["), let end = message.firstIndex(of: "]") else { return message }
+        let rest = message[message.index(after: end)...]
+        return String(rest.hasPrefix(".") ? rest.dropFirst() : rest)
+    }
+
+    // MARK: - Parsing
+
+    private struct LineProblem: Error {
+        var slug: String?
+        var message: String
+    }
+
+    private func parse(_ data: Data, number: Int) throws -> (brain: BrainKind, owner: OwnerReference, item: Pending) {
+        let object: [String: JSONValue]
+        do {
+            object = try JSONDecoder().decode([String: JSONValue].self, from: data)
+        } catch {
+            throw LineProblem(message: "not a JSON object: \((error as NSError).localizedDescription)")
+        }
+        let slug = object["slug"]?.stringValue
+        func problem(_ message: String) -> LineProblem { LineProblem(slug: slug, message: message) }
+        if let unknown = object.keys.sorted().first(where: { !MemoryExportLine.fields.contains($0) }) {
+            throw problem("\(unknown): unknown field; expected \(MemoryExportLine.fields.sorted().joined(separator: ", "))")
+        }
+        func string(_ key: String, required: Bool = false) throws -> String? {
+            switch object[key] {
+            case nil, .null?:
+                if required { throw problem("\(key): is required") }
+                return nil
+            case .string(let value)?: return value
+            default: throw problem("\(key): must be a string")
+            }
+        }
+        guard let brain = BrainKind(name: try string("brain", required: true)!) else {
+            throw problem("brain: must be company or user")
+        }
+        let owner: OwnerReference
+        do {
+            owner = try OwnerReference(try string("owner", required: true)!, verifyCheckDigit: verifyCheckDigit)
+        } catch {
+            throw problem(error.description)
+        }
+        var stamps: [String?] = []
+        for key in ["created_at", "updated_at"] {
+            let text = try string(key)
+            if let text, Timestamp.date(from: text) == nil {
+                throw problem("\(key): '\(text)' is not an ISO-8601 UTC time such as 2025-01-31T12:00:00.000Z")
+            }
+            stamps.append(text)
+        }
+        let input = MemoryInput(
+            slug: try string("slug"), category: try string("category"), content: try string("content"), metadata: object["metadata"])
+        return (brain, owner, Pending(line: number, input: input, createdAt: stamps[0], updatedAt: stamps[1]))
+    }
+}
