@@ -15,7 +15,8 @@ public struct BackupReport: Sendable, Codable, Equatable {
 }
 
 extension BrainDatabase {
-    /// Pages copied per backup step (4 KiB each): progress and cancellation between steps.
+    /// Pages copied per backup step (4 KiB each). Steps only bound each call's work: the read
+    /// transaction spans them all, so the copy is one snapshot.
     static let backupPagesPerStep: CInt = 1_024
 
     /// Copies the database into a new file while braind keeps serving, checks the copy, and
@@ -38,7 +39,7 @@ extension BrainDatabase {
             let destination = try DatabaseQueue(path: partial)
             try await writer.read { db in
                 try destination.writeWithoutTransaction { destinationDB in
-                    try db.backup(to: destinationDB, pagesPerStep: Self.backupPagesPerStep) { _ in try Task.checkCancellation() }
+                    try db.backup(to: destinationDB, pagesPerStep: Self.backupPagesPerStep)
                     // One self-contained file: no -wal beside it to copy or lose.
                     try destinationDB.execute(sql: "PRAGMA journal_mode = DELETE")
                 }
@@ -62,8 +63,7 @@ extension BrainDatabase {
         FileSync.directory(of: path)
         var report = inspection
         report.path = path
-        let elapsed = ContinuousClock.now - started
-        return BackupReport(path: path, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, inspection: report)
+        return BackupReport(path: path, seconds: (ContinuousClock.now - started).seconds, inspection: report)
     }
 
     private func checkBackupTarget(_ path: String, overwrite: Bool) throws {

@@ -36,9 +36,9 @@ public final class MemoryExporter: Sendable {
         return try await reader.read { db in
             try brains.reduce(0) { total, brain in
                 let ownerFilter = owner.map { " AND \(brain.ownerColumn) = (SELECT id FROM \(brain.ownerTable) WHERE \($0.isID ? "id" : "rut") = ?)" } ?? ""
-                return total + (try Int.fetchOne(
-                    db, sql: "SELECT count(*) FROM \(brain.table) WHERE deleted = 0" + ownerFilter,
-                    arguments: StatementArguments(owner.map { [$0.description] } ?? [])) ?? 0)
+                var arguments = StatementArguments()
+                if let owner { arguments += [owner.description] }
+                return total + (try Int.fetchOne(db, sql: "SELECT count(*) FROM \(brain.table) WHERE deleted = 0" + ownerFilter, arguments: arguments) ?? 0)
             }
         }
     }

@@ -47,11 +47,10 @@ public struct DatabaseInspection: Sendable, Codable, Equatable {
             throw .missing(path: path)
         }
         // SQLite opens any file lazily; the header tells a database from anything else at once.
-        guard let header = FileHandle(forReadingAtPath: path).flatMap({ try? $0.read(upToCount: 16) }),
-            header == Data("SQLite format 3\0".utf8)
-        else {
-            throw .notSQLite(path: path)
-        }
+        let handle = FileHandle(forReadingAtPath: path)
+        let header = try? handle?.read(upToCount: 16)
+        try? handle?.close()
+        guard header == Data("SQLite format 3\0".utf8) else { throw .notSQLite(path: path) }
         var configuration = Configuration()
         configuration.readonly = true
         configuration.label = "braind.inspect"

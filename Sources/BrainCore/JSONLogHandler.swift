@@ -24,7 +24,7 @@ public struct JSONLogHandler: LogHandler {
 
     /// Writes a line to stderr in one `write`, so concurrent lines do not interleave.
     public static let standardError: @Sendable ([UInt8]) -> Void = { bytes in
-        bytes.withUnsafeBytes { buffer in _ = write(STDERR_FILENO, buffer.baseAddress, buffer.count) }
+        FileHandle.standardError.write(Data(bytes))
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {

@@ -144,9 +144,10 @@ public struct MemoryImporter {
         guard let brain = BrainKind(name: try string("brain", required: true)!) else {
             throw problem("brain: must be company or user")
         }
+        let ownerText = try string("owner", required: true)!
         let owner: OwnerReference
         do {
-            owner = try OwnerReference(try string("owner", required: true)!, verifyCheckDigit: verifyCheckDigit)
+            owner = try OwnerReference(ownerText, verifyCheckDigit: verifyCheckDigit)
         } catch {
             throw problem(error.description)
         }

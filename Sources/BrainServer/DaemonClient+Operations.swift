@@ -9,7 +9,7 @@ extension DaemonClient {
     public func backup(to path: String, overwrite: Bool = false) async throws -> BackupReport {
         var client = self
         // A large database takes as long as it takes; the deadline only guards a stuck daemon.
-        client.timeout = .hours(1)
+        client.timeout = .seconds(3_600)
         let body = try JSONEncoder().encode(BackupBody(path: path, overwrite: overwrite))
         return try await client.send(.POST, "/v1/backup", body: body, as: BackupReport.self)
     }
@@ -38,14 +38,17 @@ extension DaemonClient {
         for try await chunk in response.body {
             pending.append(contentsOf: chunk.readableBytesView)
             guard let lastNewline = pending.lastIndex(of: 0x0A) else { continue }
-            let complete = pending[...lastNewline]
             // Memory lines start with {"brain"; braind ends a failed export with an error line.
-            if let errorStart = complete.firstRange(of: Array(#"{"error":"#.utf8)) {
-                try output.write(contentsOf: Data(complete[..<errorStart.lowerBound]))
-                throw Self.streamError(Data(complete[errorStart.lowerBound...]))
+            var lineStart = pending.startIndex
+            while lineStart <= lastNewline {
+                if pending[lineStart...].starts(with: Self.errorLinePrefix) {
+                    try output.write(contentsOf: Data(pending[..<lineStart]))
+                    throw Self.streamError(Data(pending[lineStart...]))
+                }
+                lineStart = pending[lineStart...].firstIndex(of: 0x0A)! + 1
+                written += 1
             }
-            try output.write(contentsOf: Data(complete))
-            written += complete.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+            try output.write(contentsOf: Data(pending[...lastNewline]))
             pending.removeSubrange(...lastNewline)
             progress(written, expected ?? written)
         }
@@ -64,7 +67,7 @@ extension DaemonClient {
         from input: FileHandle, length: Int64?, progress: @escaping @Sendable (Int64, Int64) -> Void = { _, _ in }
     ) async throws -> MemoryImportResult {
         var client = self
-        client.timeout = .hours(24)
+        client.timeout = .seconds(86_400)
         let chunks = FileChunks(handle: input, total: length ?? 0, progress: progress)
         let body: HTTPClientRequest.Body = .stream(chunks, length: length.map { .known($0) } ?? .unknown)
         let (status, data) = try await client.raw(.POST, "/v1/memories/import", streamedBody: body)
@@ -75,6 +78,8 @@ extension DaemonClient {
             throw DaemonClientError.unexpectedAnswer("MemoryImportResult: \(error)")
         }
     }
+
+    private static let errorLinePrefix = Array(#"{"error":"#.utf8)
 
     static func apiError(status: Int, body: Data) -> DaemonClientError {
         let error = try? JSONDecoder().decode(ErrorBody.self, from: body)

@@ -1,5 +1,6 @@
 import BrainCore
 import Foundation
+import HTTPTypes
 import Hummingbird
 import NIOCore
 import ServiceLifecycle
@@ -46,9 +47,8 @@ struct OperationsController<Context: BrainContext> {
             guard let kind = BrainKind(name: name) else { throw APIError(BrainError.invalid(field: "brain", reason: "'\(name)' is not company or user")) }
             brain = kind
         }
-        let owner = try query.get("owner").map { text throws(BrainError) in
-            try OwnerReference(text, verifyCheckDigit: settings.verifyRUTCheckDigit)
-        }
+        var owner: OwnerReference?
+        if let text = query.get("owner") { owner = try OwnerReference(text, verifyCheckDigit: settings.verifyRUTCheckDigit) }
         let exporter = try database.makeExporter(brain: brain, owner: owner)
         let count = try await exporter.count()
         let body = ResponseBody { writer in

@@ -99,7 +99,7 @@ struct Doctor {
                 fix: "start braind (systemctl --user start braind, or braind), or pass --socket / BRAIND_SOCKET")
             return nil
         }
-        guard info.st_mode & S_IFMT == S_IFSOCK else {
+        guard info.st_mode & 0o170000 == 0o140000 else {
             add("socket", .fail, "\(path) exists but is not a socket", fix: "remove it and start braind again")
             return nil
         }

@@ -30,7 +30,7 @@ enum SystemdNotify {
         let sent = withUnsafePointer(to: &address) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { addressPointer in
                 message.withUnsafeBytes { bytes in
-                    sendto(fd, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL), addressPointer, socklen_t(length))
+                    sendto(fd, bytes.baseAddress, bytes.count, 0, addressPointer, socklen_t(length))
                 }
             }
         }

@@ -38,7 +38,7 @@ struct BackupRestoreTests {
         let database = try await makeFileDatabase(in: directory)
         defer { try? database.close() }
         let existing = directory.appendingPathComponent("existing.sqlite").path
-        FileManager.default.createFile(atPath: existing, contents: Data("keep me".utf8))
+        _ = FileManager.default.createFile(atPath: existing, contents: Data("keep me".utf8))
 
         await #expect(throws: BrainError.self) { try await database.backup(to: "relative.sqlite") }
         await #expect(throws: BrainError.self) { try await database.backup(to: existing) }
@@ -83,18 +83,18 @@ struct BackupRestoreTests {
         let before = try Data(contentsOf: URL(fileURLWithPath: current))
 
         let text = directory.appendingPathComponent("notes.txt").path
-        FileManager.default.createFile(atPath: text, contents: Data("hello".utf8))
+        _ = FileManager.default.createFile(atPath: text, contents: Data("hello".utf8))
         #expect(throws: RestoreError.file(.notSQLite(path: text))) { try DatabaseRestore.restore(from: text, into: current) }
 
         let foreign = directory.appendingPathComponent("foreign.sqlite").path
-        try DatabaseQueue(path: foreign).write { db in try db.execute(sql: "CREATE TABLE t (x)") }
+        try await DatabaseQueue(path: foreign).write { db in try db.execute(sql: "CREATE TABLE t (x)") }
         #expect(throws: RestoreError.file(.notBraind(path: foreign, missingTable: "grdb_migrations"))) {
             try DatabaseRestore.restore(from: foreign, into: current)
         }
 
         let newer = directory.appendingPathComponent("newer.sqlite").path
         try FileManager.default.copyItem(atPath: current, toPath: newer)
-        try DatabaseQueue(path: newer).write { db in try db.execute(sql: "INSERT INTO grdb_migrations VALUES ('9999_future')") }
+        try await DatabaseQueue(path: newer).write { db in try db.execute(sql: "INSERT INTO grdb_migrations VALUES ('9999_future')") }
         #expect(throws: RestoreError.newerThanBinary(path: newer, migrations: ["9999_future"])) {
             try DatabaseRestore.restore(from: newer, into: current)
         }

@@ -29,7 +29,7 @@ struct BackupEndToEndTests {
     /// A daemon's export, through the API.
     static func exportOfDaemon(_ daemon: DaemonProcess) async throws -> String {
         let path = daemon.directory + "/export-\(UUID().uuidString.prefix(6)).jsonl"
-        FileManager.default.createFile(atPath: path, contents: nil)
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
         let handle = try #require(FileHandle(forWritingAtPath: path))
         try await daemon.client.exportMemories(to: handle)
         try handle.close()
@@ -45,17 +45,12 @@ struct BackupEndToEndTests {
                 let brain: BrainKind = index % 2 == 0 ? .company : .user
                 group.addTask {
                     for start in stride(from: 0, to: perOwner, by: 1_000) {
-                        let memories = (start..<min(perOwner, start + 1_000)).map { n in
-                            MemoryInput(
-                                slug: "fact_\(n)", category: n % 3 == 0 ? nil : "cat_\(n % 7)",
-                                content: "Dato \(n) de \(rut): \"año\" \(n * 7)\nlínea 2",
-                                metadata: n % 5 == 0 ? .object(["n": .int(Int64(n)), "tag": .string("t\(n % 4)")]) : nil)
-                        }
+                        let memories = (start..<min(perOwner, start + 1_000)).map { n in fact(n, rut: rut) }
                         let result = try await client.save(brain, owner: rut, memories: memories)
                         guard result.failedCount == 0 else { throw DaemonClientError.unexpectedAnswer("\(result.errors.prefix(3))") }
                     }
                 }
-                if index % 2 == 1 { try await group.next() }
+                if index % 2 == 1 { _ = try await group.next() }
             }
             try await group.waitForAll()
         }
@@ -68,14 +63,13 @@ struct BackupEndToEndTests {
         defer { daemon.removeDirectory() }
         try await Self.seed(daemon.client, owners: 20, perOwner: 1_000)
         let log = SaveLog()
-        let stop = Atomic(false)
         let client = daemon.client
         let savers = Task {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for saver in 0..<4 {
                     group.addTask {
                         var n = 0
-                        while !stop.load(ordering: .relaxed) {
+                        while !log.isStopped {
                             let slug = "live_\(saver)_\(n)"
                             let started = ContinuousClock.now
                             _ = try await client.save(.user, owner: "11.111.111-1", memories: [MemoryInput(slug: slug, content: "v\(n)")])
@@ -95,7 +89,7 @@ struct BackupEndToEndTests {
         let backup = try await runCommand(Binaries.url("brain"), ["backup", file, "--socket", daemon.socketPath])
         let backupEnded = ContinuousClock.now
         try await Task.sleep(for: .milliseconds(200))
-        stop.store(true, ordering: .relaxed)
+        log.stop()
         try await savers.value
 
         // Then the backup succeeded, and every save acknowledged before it started is in it
@@ -155,7 +149,7 @@ struct BackupEndToEndTests {
 
         try await daemon.stop()
         let text = daemon.directory + "/notes.txt"
-        FileManager.default.createFile(atPath: text, contents: Data("not a database".utf8))
+        _ = FileManager.default.createFile(atPath: text, contents: Data("not a database".utf8))
         let refused = try await runCommand(
             Binaries.url("braind"), ["restore", text, "--db", daemon.databasePath, "--socket", daemon.socketPath],
             environment: isolatedEnvironment(directory: daemon.directory))
@@ -164,9 +158,22 @@ struct BackupEndToEndTests {
     }
 }
 
+/// Memory `n` of an owner: some without a category, some with metadata, content with quotes,
+/// accents and a newline, so the export's escaping is exercised.
+private func fact(_ n: Int, rut: String) -> MemoryInput {
+    let category: String? = n % 3 == 0 ? nil : "cat_\(n % 7)"
+    let metadata: JSONValue? = n % 5 == 0 ? .object(["n": .int(Int64(n)), "tag": .string("t\(n % 4)")]) : nil
+    let content = "Dato \(n) de \(rut): \"año\" \(n * 7)\nlínea 2"
+    return MemoryInput(slug: "fact_\(n)", category: category, content: content, metadata: metadata)
+}
+
 /// Saves acknowledged by the savers, with their start and acknowledgement times.
 final class SaveLog: Sendable {
     private let entries = Mutex<[(slug: String, started: ContinuousClock.Instant, acknowledged: ContinuousClock.Instant)]>([])
+    private let stopped = Atomic(false)
+
+    var isStopped: Bool { stopped.load(ordering: .relaxed) }
+    func stop() { stopped.store(true, ordering: .relaxed) }
 
     func record(slug: String, started: ContinuousClock.Instant, acknowledged: ContinuousClock.Instant) {
         entries.withLock { $0.append((slug, started, acknowledged)) }

@@ -38,7 +38,7 @@ struct InstallTests {
         defer { try? FileManager.default.removeItem(atPath: stage) }
         let keep = stage + "/usr/share/keep-me"
         try FileManager.default.createDirectory(atPath: stage + "/usr/share", withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: keep, contents: Data())
+        _ = FileManager.default.createFile(atPath: keep, contents: Data())
         let variables = ["DESTDIR=\(stage)", "PREFIX=/usr", "BUILD_DIR=\(Binaries.directory.path)"]
 
         let install = try await make(["install-files"] + variables)
