@@ -7,18 +7,16 @@ import Metrics
 import Prometheus
 import ServiceLifecycle
 
-/// `braind`: the memory daemon. Parses options, resolves the configuration, and runs the services.
-@main
-struct BraindCommand: AsyncParsableCommand {
+/// `braind [serve]`: the memory daemon. Parses options, resolves the configuration, and runs the services.
+struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "braind",
+        commandName: "serve",
         abstract: "Local memory daemon for AI agents: SQLite brain tables, Mem0 sync, a Unix-socket API.",
         discussion: """
             Without MEM0_API_KEY braind works offline: saves, lists and searches are local and
             pending work is pushed once a key is configured. Stop it with SIGTERM or Ctrl-C.
             """,
-        version: BrainVersion.withCommit,
-        subcommands: [RestoreCommand.self])
+        version: BrainVersion.withCommit)
 
     @Option(help: "Unix socket to listen on (default: $BRAIND_SOCKET, config, $XDG_RUNTIME_DIR/braind/braind.sock).")
     var socket: String?
@@ -83,7 +81,7 @@ struct BraindCommand: AsyncParsableCommand {
     }
 }
 
-extension BraindCommand {
+extension ServeCommand {
     /// The log format from `--log-format`, then `BRAIND_LOG_FORMAT`, then text.
     static func resolveLogFormat(flag: String?, environment: [String: String]) throws -> LogFormat {
         let name = flag ?? environment["BRAIND_LOG_FORMAT"].flatMap { $0.isEmpty ? nil : $0 } ?? "text"

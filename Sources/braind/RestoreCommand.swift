@@ -46,8 +46,10 @@ struct RestoreCommand: ParsableCommand {
         let guardian: SocketGuard
         do {
             guardian = try SocketGuard.acquire(socketPath: settings.socketPath)
+        } catch .alreadyRunning(let pid, let socket) {
+            fail("braind is running on \(socket)\(pid.map { " (pid \($0))" } ?? "")", hint: "stop it first (systemctl --user stop braind, or SIGTERM), then run the restore again")
         } catch {
-            fail("braind is running on \(settings.socketPath): \(error)", hint: "stop it first (systemctl --user stop braind, or SIGTERM), then run the restore again")
+            fail("\(error)", hint: "pass --socket with the socket braind uses, in a directory this user can write")
         }
         defer { guardian.release() }
         let report: RestoreReport

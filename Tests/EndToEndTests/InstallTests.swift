@@ -49,7 +49,7 @@ struct InstallTests {
         #expect(unit.contains("Type=notify"))
         #expect(unit.contains("Restart=on-failure"))
         #expect(try String(contentsOfFile: stage + "/usr/share/bash-completion/completions/brain", encoding: .utf8).contains("brain"))
-        #expect(try String(contentsOfFile: stage + "/usr/share/fish/vendor_completions.d/brain.fish", encoding: .utf8).contains("complete -c brain"))
+        #expect(try String(contentsOfFile: stage + "/usr/share/fish/vendor_completions.d/brain.fish", encoding: .utf8).contains("complete -c 'brain'"))
         #expect(FileManager.default.isExecutableFile(atPath: stage + "/usr/bin/brain"))
 
         let uninstall = try await make(["uninstall"] + variables)
