@@ -82,7 +82,9 @@ struct BackupEndToEndTests {
                 try await group.waitForAll()
             }
         }
-        try await Task.sleep(for: .milliseconds(300))
+        // Some saves acknowledged before the backup starts, however loaded the machine.
+        let deadline = ContinuousClock.now + .seconds(30)
+        while log.count < 20 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
 
         // When brain backup runs
         let file = daemon.directory + "/backup.sqlite"
@@ -174,6 +176,7 @@ final class SaveLog: Sendable {
     private let stopped = Atomic(false)
 
     var isStopped: Bool { stopped.load(ordering: .relaxed) }
+    var count: Int { entries.withLock { $0.count } }
     func stop() { stopped.store(true, ordering: .relaxed) }
 
     func record(slug: String, started: ContinuousClock.Instant, acknowledged: ContinuousClock.Instant) {
