@@ -25,7 +25,7 @@ public struct MemoryImporter {
 
     private let database: BrainDatabase
     private let verifyCheckDigit: Bool
-    private var batch: (brain: BrainKind, owner: OwnerReference, items: [Pending])?
+    private var batch: Batch?
     public private(set) var result = MemoryImportResult()
 
     public init(database: BrainDatabase, verifyCheckDigit: Bool = true) {
@@ -63,6 +63,8 @@ public struct MemoryImporter {
     /// Saves what is pending and returns the summary.
     public mutating func finish() async throws -> MemoryImportResult {
         try await flush()
+        try await drain(all: true)
+        try await applyStamps()
         // A batch's failures are known when it is saved, after later lines that failed to parse.
         result.errors.sort { $0.line < $1.line }
         return result
@@ -70,32 +72,93 @@ public struct MemoryImporter {
 
     // MARK: - Saving
 
+    private typealias Batch = (brain: BrainKind, owner: OwnerReference, items: [Pending])
+    /// A batch's save, or the error that failed all its lines.
+    private typealias Saved = (batch: Batch, outcome: Result<SaveBatchResult, BrainError>)
+
+    /// Owner batches saved at once. An export holds one batch per owner (100 memories each, say):
+    /// saved one after another, every owner costs a commit and its fsync; saved side by side,
+    /// group commit puts several owners in one transaction.
+    static let savesInFlight = 4
+    private var inFlight: [Task<Saved, any Error>] = []
+    private var inFlightOwners: [(BrainKind, OwnerReference)] = []
+    /// Timestamps to apply, gathered over batches so they cost one transaction per ~1,000 memories.
+    private var stamps: [(brain: BrainKind, owner: OwnerReference, items: [ImportedTimestamps])] = []
+    private var stampCount = 0
+
     private mutating func flush() async throws {
         guard let batch else { return }
         self.batch = nil
-        let saved: SaveBatchResult
-        do {
-            saved = try await database.save(batch.brain, owner: batch.owner, memories: batch.items.map(\.input))
-        } catch let error as BrainError {
-            if case .storageUnavailable = error { throw error }
+        // Two batches of one owner never run side by side: a later line must win over an earlier one.
+        let sameOwner = inFlightOwners.contains { $0 == (batch.brain, batch.owner) }
+        if sameOwner || inFlight.count >= Self.savesInFlight { try await drain(all: sameOwner) }
+        let database = self.database
+        inFlight.append(Task {
+            do {
+                return (batch, .success(try await database.save(batch.brain, owner: batch.owner, memories: batch.items.map(\.input))))
+            } catch let error as BrainError {
+                if case .storageUnavailable = error { throw error }
+                return (batch, .failure(error))
+            }
+        })
+        inFlightOwners.append((batch.brain, batch.owner))
+    }
+
+    /// Waits for the oldest save in flight, or for all of them, and counts their outcomes. On a
+    /// storage failure the others are still awaited, so nothing is left running behind the error.
+    private mutating func drain(all: Bool) async throws {
+        while !inFlight.isEmpty {
+            let task = inFlight.removeFirst()
+            inFlightOwners.removeFirst()
+            let saved: Saved
+            do {
+                saved = try await task.value
+            } catch {
+                for other in inFlight { _ = try? await other.value }
+                inFlight.removeAll()
+                inFlightOwners.removeAll()
+                throw error
+            }
+            record(saved)
+            if !all { break }
+        }
+        if stampCount >= Self.batchSize { try await applyStamps() }
+    }
+
+    private mutating func record(_ saved: Saved) {
+        let batch = saved.batch
+        let outcome: SaveBatchResult
+        switch saved.outcome {
+        case .success(let result): outcome = result
+        case .failure(let error):
             for item in batch.items { fail(line: item.line, slug: item.input.slug, error.description) }
             return
         }
-        var stamps: [ImportedTimestamps] = []
-        for (item, outcome) in zip(batch.items, saved.items) {
-            switch outcome.status {
+        var batchStamps: [ImportedTimestamps] = []
+        for (item, itemOutcome) in zip(batch.items, outcome.items) {
+            switch itemOutcome.status {
             case .created: result.created += 1
             case .updated: result.updated += 1
             case .unchanged: result.unchanged += 1
-            case .failed: fail(line: item.line, slug: item.input.slug, Self.itemMessage(outcome.error ?? "not saved"))
+            case .failed: fail(line: item.line, slug: item.input.slug, Self.itemMessage(itemOutcome.error ?? "not saved"))
             }
-            guard outcome.status == .created || outcome.status == .updated, item.createdAt != nil || item.updatedAt != nil,
+            guard itemOutcome.status == .created || itemOutcome.status == .updated, item.createdAt != nil || item.updatedAt != nil,
                 let memory = try? item.input.validated()
             else { continue }
-            stamps.append(ImportedTimestamps(
-                memory: memory, createdAt: outcome.status == .created ? item.createdAt : nil, updatedAt: item.updatedAt))
+            batchStamps.append(ImportedTimestamps(
+                memory: memory, createdAt: itemOutcome.status == .created ? item.createdAt : nil, updatedAt: item.updatedAt))
         }
-        if !stamps.isEmpty { try await database.applyImportedTimestamps(stamps, brain: batch.brain, owner: batch.owner) }
+        if !batchStamps.isEmpty {
+            stamps.append((batch.brain, batch.owner, batchStamps))
+            stampCount += batchStamps.count
+        }
+    }
+
+    private mutating func applyStamps() async throws {
+        guard !stamps.isEmpty else { return }
+        try await database.applyImportedTimestamps(stamps)
+        stamps.removeAll(keepingCapacity: true)
+        stampCount = 0
     }
 
     private mutating func fail(line: Int, slug: String?, _ message: String) {

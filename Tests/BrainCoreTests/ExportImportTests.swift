@@ -78,6 +78,25 @@ struct ExportImportTests {
         #expect(try await exportText(target) == first)
     }
 
+    @Test("Owners saved side by side: a later line for the same owner and slug still wins")
+    func laterLineWins() async throws {
+        let database = try makeTestDatabase()
+        let rut = ["11.111.111-1", "12.345.678-5", "76.086.428-5"]
+        var lines: [String] = []
+        for round in 0..<3 {
+            for owner in rut {
+                lines.append(#"{"brain":"user","owner":"\#(owner)","slug":"s","content":"round \#(round)"}"#)
+            }
+        }
+
+        let result = try await importText(lines.joined(separator: "\n"), into: database)
+
+        #expect((result.created, result.updated, result.failed) == (3, 6, 0))
+        for text in rut {
+            #expect(try await database.memory(.user, owner: try owner(text), slug: "s").content == "round 2")
+        }
+    }
+
     @Test("Bad lines fail alone with their line numbers; blank lines are skipped")
     func lineErrors() async throws {
         let database = try makeTestDatabase()
