@@ -3,8 +3,12 @@
 # official Python MCP client against `brain mcp` (in a venv, .venv-mcp), then schemathesis against
 # braind and schema/openapi.yaml (scripts/contract-test, in .venv-contract). Both install missing
 # system packages first. Tests get /dev/null as stdin, never a closed descriptor 0 (see .ci/run).
+#
+# `make install` builds release binaries and installs them with a systemd user unit, the example
+# configuration and shell completions; `make uninstall` removes exactly those files. PREFIX
+# (default /usr/local) and DESTDIR (staging) are honoured.
 
-.PHONY: run test deps
+.PHONY: run test deps install install-files uninstall release
 
 run: deps
 	swift run braind
@@ -16,3 +20,43 @@ test: deps
 
 deps:
 	@scripts/ensure-deps
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+BINDIR ?= $(PREFIX)/bin
+DATADIR ?= $(PREFIX)/share
+# Searched by systemd's user manager for PREFIX /usr and /usr/local; for PREFIX ~/.local pass
+# USERUNITDIR=~/.local/share/systemd/user.
+USERUNITDIR ?= $(PREFIX)/lib/systemd/user
+BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
+ZSHCOMPDIR ?= $(DATADIR)/zsh/site-functions
+FISHCOMPDIR ?= $(DATADIR)/fish/vendor_completions.d
+# Where the binaries to install are; tests install a debug build without rebuilding.
+BUILD_DIR ?= .build/release
+
+INSTALLED = $(BINDIR)/braind $(BINDIR)/brain $(USERUNITDIR)/braind.service $(DATADIR)/braind/braind.toml \
+	$(BASHCOMPDIR)/brain $(ZSHCOMPDIR)/_brain $(FISHCOMPDIR)/brain.fish
+
+install: release install-files
+
+# The commit is stamped into the binaries for `--version` and the placeholder put back, even if
+# the build fails, so the tree stays clean.
+release: deps
+	@scripts/stamp-commit >/dev/null; swift build -c release --product braind && swift build -c release --product brain; \
+		status=$$?; scripts/stamp-commit --reset; exit $$status
+
+install-files:
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(USERUNITDIR) $(DESTDIR)$(DATADIR)/braind \
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
+	install -m 755 $(BUILD_DIR)/braind $(DESTDIR)$(BINDIR)/braind
+	install -m 755 $(BUILD_DIR)/brain $(DESTDIR)$(BINDIR)/brain
+	sed 's|@BINDIR@|$(BINDIR)|g' dist/systemd/braind.service.in > $(DESTDIR)$(USERUNITDIR)/braind.service
+	chmod 644 $(DESTDIR)$(USERUNITDIR)/braind.service
+	install -m 644 config/braind.toml $(DESTDIR)$(DATADIR)/braind/braind.toml
+	$(BUILD_DIR)/brain --generate-completion-script bash > $(DESTDIR)$(BASHCOMPDIR)/brain
+	$(BUILD_DIR)/brain --generate-completion-script zsh > $(DESTDIR)$(ZSHCOMPDIR)/_brain
+	$(BUILD_DIR)/brain --generate-completion-script fish > $(DESTDIR)$(FISHCOMPDIR)/brain.fish
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	-rmdir $(DESTDIR)$(DATADIR)/braind 2>/dev/null

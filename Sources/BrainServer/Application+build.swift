@@ -62,6 +62,7 @@ public func buildRouter(
     WebhooksController(webhooks: webhooks, settings: settings).addRoutes(to: v1)
     RetargetController(control: retarget, settings: settings).addRoutes(to: v1)
     OpenAPIController().addRoutes(to: v1)
+    OperationsController(database: database, sync: sync, settings: settings).addRoutes(to: v1)
     if let metrics { MetricsController(database: database, registry: metrics).addRoutes(to: router) }
     for brain in BrainKind.allCases {
         MemoriesController(brain: brain, database: database, sync: sync, settings: settings).addRoutes(to: v1)

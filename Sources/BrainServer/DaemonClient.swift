@@ -266,7 +266,7 @@ public struct DaemonClient: Sendable {
 
     /// Throws the reason the socket cannot be reached: only a refused or missing socket means
     /// braind is not running; a path too long or a permission problem is told as such.
-    private func checkReachable() throws(DaemonClientError) {
+    func checkReachable() throws(DaemonClientError) {
         switch UnixSocketProbe.connectError(socketPath) {
         case nil: return
         case ENAMETOOLONG: throw .socketPathTooLong(socket: socketPath, limit: UnixSocketProbe.maxPathBytes)

@@ -1453,6 +1453,198 @@ enum EmbeddedOpenAPI {
                 }
               }
             },
+            "/v1/backup": {
+              "post": {
+                "operationId": "backup",
+                "tags": [
+                  "system"
+                ],
+                "summary": "A consistent online copy of the SQLite database, checked with integrity_check",
+                "description": "Writes the copy to `path` on braind's machine (refused if it exists unless `overwrite`). Saves go on meanwhile. Not exercised by the contract test: it writes files where it is told.",
+                "requestBody": {
+                  "required": true,
+                  "content": {
+                    "application/json": {
+                      "schema": {
+                        "type": "object",
+                        "additionalProperties": false,
+                        "required": [
+                          "path"
+                        ],
+                        "properties": {
+                          "path": {
+                            "type": "string",
+                            "minLength": 1
+                          },
+                          "overwrite": {
+                            "type": [
+                              "boolean",
+                              "null"
+                            ]
+                          }
+                        }
+                      }
+                    }
+                  }
+                },
+                "responses": {
+                  "200": {
+                    "description": "The backup's file, size and the counts it holds.",
+                    "headers": {
+                      "Braind-API-Version": {
+                        "$ref": "#/components/headers/Braind-API-Version"
+                      }
+                    },
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "type": "object"
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/BadRequest"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Unauthorized"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Forbidden"
+                  },
+                  "413": {
+                    "$ref": "#/components/responses/BodyTooLarge"
+                  },
+                  "422": {
+                    "$ref": "#/components/responses/ValidationFailed"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/StorageUnavailable"
+                  }
+                }
+              }
+            },
+            "/v1/memories/export": {
+              "get": {
+                "operationId": "exportMemories",
+                "tags": [
+                  "memories"
+                ],
+                "summary": "Every live memory as JSON lines (the shape `POST /v1/memories/import` reads), streamed",
+                "parameters": [
+                  {
+                    "name": "brain",
+                    "in": "query",
+                    "schema": {
+                      "$ref": "#/components/schemas/BrainName"
+                    }
+                  },
+                  {
+                    "name": "owner",
+                    "in": "query",
+                    "schema": {
+                      "$ref": "#/components/schemas/Owner"
+                    }
+                  }
+                ],
+                "responses": {
+                  "200": {
+                    "description": "One memory per line; the `Braind-Export-Count` header says how many.",
+                    "headers": {
+                      "Braind-API-Version": {
+                        "$ref": "#/components/headers/Braind-API-Version"
+                      }
+                    },
+                    "content": {
+                      "application/x-ndjson": {
+                        "schema": {
+                          "description": "The whole stream read as the array of its lines, one memory (or a final error) per line.",
+                          "type": "array",
+                          "items": {
+                            "type": "object"
+                          }
+                        }
+                      }
+                    }
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Unauthorized"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Forbidden"
+                  },
+                  "404": {
+                    "$ref": "#/components/responses/NotFound"
+                  },
+                  "422": {
+                    "$ref": "#/components/responses/ValidationFailed"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/StorageUnavailable"
+                  }
+                }
+              }
+            },
+            "/v1/memories/import": {
+              "post": {
+                "operationId": "importMemories",
+                "tags": [
+                  "memories"
+                ],
+                "summary": "Import JSON lines of memories through the save path (upsert by owner and slug)",
+                "description": "An empty body imports nothing and answers its (zero) counts. Any content type is read as JSON lines.",
+                "requestBody": {
+                  "required": false,
+                  "content": {
+                    "application/x-ndjson": {
+                      "schema": {
+                        "type": "string"
+                      }
+                    },
+                    "text/plain": {
+                      "schema": {
+                        "type": "string"
+                      }
+                    }
+                  }
+                },
+                "responses": {
+                  "200": {
+                    "description": "Counts and per-line errors with line numbers.",
+                    "headers": {
+                      "Braind-API-Version": {
+                        "$ref": "#/components/headers/Braind-API-Version"
+                      }
+                    },
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "type": "object"
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/BadRequest"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Unauthorized"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Forbidden"
+                  },
+                  "413": {
+                    "$ref": "#/components/responses/BodyTooLarge"
+                  },
+                  "422": {
+                    "$ref": "#/components/responses/ValidationFailed"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/StorageUnavailable"
+                  }
+                }
+              }
+            },
             "/v1/ping": {
               "get": {
                 "operationId": "ping",

@@ -9,10 +9,11 @@ struct BrainCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "brain",
         abstract: "Save, read and inspect AI-agent memories kept by braind.",
-        version: BrainVersion.daemon,
+        version: BrainVersion.withCommit,
         subcommands: [
             SaveCommand.self, GetCommand.self, ListCommand.self, DeleteCommand.self, StatusCommand.self,
             SearchCommand.self, ImportCommand.self, TokenCommand.self, BenchCommand.self, LoadCommand.self, RetryCommand.self, ReconcileCommand.self, RetargetCommand.self, WebhookCommand.self, PingCommand.self, MCPCommand.self,
+            BackupCommand.self, ExportCommand.self, DoctorCommand.self,
         ])
 }
 

@@ -6,24 +6,28 @@ import Foundation
 struct ImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Import owner data: companies, users or sessions (CSV with a header, JSON array, or JSON lines).",
+        abstract: "Import owner data (companies, users, sessions: CSV, JSON array or JSON lines) or memories (`brain export` lines).",
         discussion: """
             Rows are upserted by RUT. A bad row is reported with its line number and skipped; the good
             rows are imported. Example data: examples/companies.csv, examples/users.jsonl, examples/sessions.json.
               brain import companies examples/companies.csv
               brain import users examples/users.jsonl
               brain import sessions examples/sessions.json
+            Memories (JSON lines from `brain export`) go through the normal save path: upserted by
+            owner and slug, pushed to Mem0 like any save; a bad line is reported with its number.
+              brain import memories brain.jsonl
             """)
 
-    enum Kind: String, ExpressibleByArgument, CaseIterable { case companies, users, sessions }
+    enum Kind: String, ExpressibleByArgument, CaseIterable { case companies, users, sessions, memories }
 
     @OptionGroup var global: GlobalOptions
-    @Argument(help: "companies, users or sessions.") var kind: Kind
+    @Argument(help: "companies, users, sessions or memories.") var kind: Kind
     @Argument(help: "The file ('-' for stdin).") var file: String
     @Option(help: "csv, json or jsonl (default: detected from the content).") var format: String?
 
     func run() async throws {
         try await runReportingErrors {
+            if kind == .memories { return try await importMemories(file: file, global: global) }
             let data: Data
             if file == "-" {
                 data = FileHandle.standardInput.readDataToEndOfFile()

@@ -7,17 +7,16 @@ import Metrics
 import Prometheus
 import ServiceLifecycle
 
-/// `braind`: the memory daemon. Parses options, resolves the configuration, and runs the services.
-@main
-struct BraindCommand: AsyncParsableCommand {
+/// `braind [serve]`: the memory daemon. Parses options, resolves the configuration, and runs the services.
+struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "braind",
+        commandName: "serve",
         abstract: "Local memory daemon for AI agents: SQLite brain tables, Mem0 sync, a Unix-socket API.",
         discussion: """
             Without MEM0_API_KEY braind works offline: saves, lists and searches are local and
             pending work is pushed once a key is configured. Stop it with SIGTERM or Ctrl-C.
             """,
-        version: BrainVersion.daemon)
+        version: BrainVersion.withCommit)
 
     @Option(help: "Unix socket to listen on (default: $BRAIND_SOCKET, config, $XDG_RUNTIME_DIR/braind/braind.sock).")
     var socket: String?
@@ -34,6 +33,9 @@ struct BraindCommand: AsyncParsableCommand {
     @Option(help: "TCP HOST:PORT for Mem0 webhook deliveries (default: $BRAIND_WEBHOOKS_LISTEN, config; off). Needs MEM0_WEBHOOK_SECRET.")
     var webhooksListen: String?
 
+    @Option(help: "Log format: text, or json (one object per line, for journald and log shippers) (default: $BRAIND_LOG_FORMAT, then text).")
+    var logFormat: String?
+
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         let paths = RuntimePaths(environment: environment)
@@ -46,10 +48,24 @@ struct BraindCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("braind: error: \(error)\n".utf8))
             throw ExitCode(2)
         }
+        let format: LogFormat
+        do {
+            format = try Self.resolveLogFormat(flag: logFormat, environment: environment)
+        } catch {
+            FileHandle.standardError.write(Data("braind: error: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = settings.logLevel
-            return handler
+            switch format {
+            case .text:
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = settings.logLevel
+                return handler
+            case .json:
+                var handler = JSONLogHandler(label: label)
+                handler.logLevel = settings.logLevel
+                return handler
+            }
         }
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
@@ -65,5 +81,17 @@ struct BraindCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("braind: error: \(error.message)\nTry: \(error.hint)\n".utf8))
             throw ExitCode(1)
         }
+    }
+}
+
+extension ServeCommand {
+    /// The log format from `--log-format`, then `BRAIND_LOG_FORMAT`, then text.
+    static func resolveLogFormat(flag: String?, environment: [String: String]) throws -> LogFormat {
+        let name = flag ?? environment["BRAIND_LOG_FORMAT"].flatMap { $0.isEmpty ? nil : $0 } ?? "text"
+        guard let format = LogFormat(rawValue: name) else {
+            throw ConfigurationError(
+                key: "log format", reason: "'\(name)' is not one of text, json", source: flag != nil ? "--log-format" : "BRAIND_LOG_FORMAT")
+        }
+        return format
     }
 }

@@ -82,6 +82,7 @@ struct Daemon {
                         "braind.mem0": "\(mem0State)",
                         "braind.pid": "\(getpid())",
                     ])
+                SystemdNotify.send("READY=1")
             })
         // Shutdown runs in reverse order: the API stops first (finishing in-flight requests), then
         // the push worker, so no acknowledged save is cut off from its commit.
@@ -94,7 +95,9 @@ struct Daemon {
                 logger.info("webhook listener ready", metadata: ["braind.webhooks.address": "\(receiver.address.host):\(port)"])
             }
         }
-        let services: [any Service] = [retention as (any Service)?, worker, reconciler, processor, listener].compactMap { $0 } + [app]
+        var services: [any Service] = [retention as (any Service)?, worker, reconciler, processor, listener].compactMap { $0 } + [app]
+        // Last, so it hears of a shutdown first.
+        if ProcessInfo.processInfo.environment["NOTIFY_SOCKET"] != nil { services.append(SystemdStoppingNotifier()) }
         let group = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()

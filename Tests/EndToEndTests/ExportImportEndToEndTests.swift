@@ -1,0 +1,97 @@
+import BrainCore
+import BrainServer
+import BrainTestSupport
+import Foundation
+import Testing
+
+/// Moving a brain between machines: `brain export`, `brain import memories`.
+@Suite(.serialized, .timeLimit(.minutes(5)))
+struct ExportImportEndToEndTests {
+    @Test("100,000 memories: export, import into an empty daemon, export again: the files are identical")
+    func roundTrip() async throws {
+        // Given a daemon with 100,000 memories over 100 owners of both brains
+        let source = try await DaemonProcess(logLevel: "warning")
+        defer { source.removeDirectory() }
+        let seeded = ContinuousClock.now
+        try await BackupEndToEndTests.seed(source.client, owners: 100, perOwner: 1_000)
+        print("[round trip] seeded 100,000 memories in \(ContinuousClock.now - seeded)")
+        let brain = Binaries.url("brain")
+
+        // When it is exported, imported into an empty daemon, and exported from there
+        let first = source.directory + "/first.jsonl"
+        var started = ContinuousClock.now
+        let exported = try await runCommand(brain, ["export", "--output", first, "--socket", source.socketPath])
+        let exportTime = ContinuousClock.now - started
+        #expect(exported.status == 0, "\(exported.stderr)")
+        let target = try await DaemonProcess(logLevel: "warning")
+        defer { target.removeDirectory() }
+        started = ContinuousClock.now
+        let imported = try await runCommand(brain, ["import", "memories", first, "--json", "--socket", target.socketPath])
+        let importTime = ContinuousClock.now - started
+        #expect(imported.status == 0, "\(imported.stderr)")
+        let second = target.directory + "/second.jsonl"
+        #expect(try await runCommand(brain, ["export", "-o", second, "--socket", target.socketPath]).status == 0)
+
+        // Then the two files are identical, and every memory was created
+        let summary = try JSONDecoder().decode(MemoryImportResult.self, from: Data(imported.stdout.utf8))
+        #expect(summary.lines == 100_000)
+        #expect(summary.created == 100_000)
+        #expect(summary.failed == 0)
+        let firstBytes = try Data(contentsOf: URL(fileURLWithPath: first))
+        let secondBytes = try Data(contentsOf: URL(fileURLWithPath: second))
+        #expect(firstBytes.count > 10_000_000)
+        #expect(firstBytes == secondBytes)
+        let counts = try await target.client.status().brains
+        #expect(counts["company"]?.pending == 50_000)
+        print("[round trip] export \(exportTime), import \(importTime) (\(firstBytes.count) bytes)")
+    }
+
+    @Test("An import reports bad lines by number, exits 1, and importing again changes nothing")
+    func lineErrorsAndIdempotence() async throws {
+        let daemon = try await DaemonProcess(logLevel: "warning")
+        defer { daemon.removeDirectory() }
+        let file = daemon.directory + "/memories.jsonl"
+        let lines = [
+            #"{"brain":"user","owner":"11.111.111-1","slug":"user_full_name","content":"Nombre completo: Juan Pérez","category":"user_profile"}"#,
+            #"{"brain":"user","owner":"11.111.111-1","slug":"user_email""#,
+            #"{"brain":"company","owner":"12.345.678-5","slug":"company_tax_regime","content":"ProPyme General","metadata":{"record_id":"x"}}"#,
+            #"{"brain":"company","owner":"12.345.678-5","slug":"company_activity","content":"Comercio"}"#,
+        ]
+        try lines.joined(separator: "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        let brain = Binaries.url("brain")
+
+        let first = try await runCommand(brain, ["import", "memories", file, "--socket", daemon.socketPath])
+        let second = try await runCommand(brain, ["import", "memories", file, "--json", "--socket", daemon.socketPath])
+
+        #expect(first.status == 1)
+        #expect(first.stdout.contains("2 imported (2 created, 0 updated, 0 unchanged), 2 failed"), "\(first.stdout)")
+        #expect(first.stdout.contains("line 2: not a JSON object"), "\(first.stdout)")
+        #expect(first.stdout.contains("line 3 (company_tax_regime): metadata.record_id: is reserved"), "\(first.stdout)")
+        let summary = try JSONDecoder().decode(MemoryImportResult.self, from: Data(second.stdout.utf8))
+        #expect((summary.created, summary.unchanged, summary.failed) == (0, 2, 2))
+        #expect(try await daemon.client.memory(.company, owner: "12.345.678-5", slug: "company_activity").content == "Comercio")
+
+        let missing = try await runCommand(brain, ["import", "memories", daemon.directory + "/absent.jsonl", "--socket", daemon.socketPath])
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("Error: cannot read"), "\(missing.stderr)")
+        #expect(missing.stderr.contains("Try: "), "\(missing.stderr)")
+    }
+
+    @Test("An export can be limited to one brain and one owner; a bad brain is a clear error")
+    func exportFilters() async throws {
+        let daemon = try await DaemonProcess(logLevel: "warning")
+        defer { daemon.removeDirectory() }
+        _ = try await daemon.client.save(.user, owner: "11.111.111-1", memories: [MemoryInput(slug: "a", content: "1"), MemoryInput(slug: "b", content: "2")])
+        _ = try await daemon.client.save(.company, owner: "11.111.111-1", memories: [MemoryInput(slug: "c", content: "3")])
+        let brain = Binaries.url("brain")
+
+        let user = try await runCommand(brain, ["export", "--brain", "user", "--owner", "11111111-1", "--socket", daemon.socketPath])
+        let bad = try await daemon.client.raw(.GET, "/v1/memories/export?brain=team")
+
+        #expect(user.status == 0)
+        #expect(user.stdout.split(separator: "\n").count == 2)
+        #expect(user.stdout.hasPrefix(#"{"brain":"user","category":null,"content":"1","created_at":""#), "\(user.stdout)")
+        #expect(bad.status == 422)
+        #expect(String(decoding: bad.body, as: UTF8.self).contains("validation_failed"))
+    }
+}
