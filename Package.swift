@@ -183,7 +183,11 @@ let package = Package(
         // Starts the real braind and brain binaries on temporary sockets.
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["braind", "brain", "fake-mem0", "BrainServer", "BrainCore", "FakeMem0", "BrainTestSupport"],
+            dependencies: [
+                "braind", "brain", "fake-mem0", "BrainServer", "BrainCore", "FakeMem0", "BrainTestSupport",
+                // The export round trip seeds 100,000 rows with one SQL statement.
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
         // Robustness proofs: kill -9 cycles, a fault soak, a fuzz over the socket, a secret scan (`scripts/proofs`).

@@ -2,6 +2,7 @@ import BrainCore
 import BrainServer
 import BrainTestSupport
 import Foundation
+import GRDB
 import Testing
 
 /// Moving a brain between machines: `brain export`, `brain import memories`.
@@ -10,11 +11,12 @@ struct ExportImportEndToEndTests {
     @Test("100,000 memories: export, import into an empty daemon, export again: the files are identical")
     func roundTrip() async throws {
         // Given a daemon with 100,000 memories over 100 owners of both brains
-        let source = try await DaemonProcess(logLevel: "warning")
-        defer { source.removeDirectory() }
+        let directory = try makeShortTemporaryDirectory()
         let seeded = ContinuousClock.now
-        try await BackupEndToEndTests.seed(source.client, owners: 100, perOwner: 1_000)
+        try Self.seedWithSQL(directory + "/data/brain.sqlite", owners: 100, perOwner: 1_000)
         print("[round trip] seeded 100,000 memories in \(ContinuousClock.now - seeded)")
+        let source = try await DaemonProcess(directory: directory, logLevel: "warning")
+        defer { source.removeDirectory() }
         let brain = Binaries.url("brain")
 
         // When it is exported, imported into an empty daemon, and exported from there
@@ -44,6 +46,38 @@ struct ExportImportEndToEndTests {
         let counts = try await target.client.status().brains
         #expect(counts["company"]?.pending == 50_000)
         print("[round trip] export \(exportTime), import \(importTime) (\(firstBytes.count) bytes)")
+    }
+
+    /// Writes `owners` × `perOwner` memories straight into a new database, as the save path would
+    /// store them (canonical metadata, FTS rows by trigger): 100,000 saves through a debug braind
+    /// cost a minute of both cores, which slowed the timing-sensitive tests running beside this one.
+    static func seedWithSQL(_ path: String, owners: Int, perOwner: Int) throws {
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try BrainDatabase(path: path).close()
+        let queue = try DatabaseQueue(path: path)
+        defer { try? queue.close() }
+        try queue.write { db in
+            for index in 0..<owners {
+                let body = String(30_000_000 + index)
+                let rut = body + RUT.checkDigit(forBody: body).lowercased()
+                let brain: BrainKind = index % 2 == 0 ? .company : .user
+                let ownerID = UUID().uuidString.lowercased()
+                try db.execute(
+                    sql: "INSERT INTO \(brain.ownerTable) (id, rut, created_at, updated_at) VALUES (?, ?, ?, ?)",
+                    arguments: [ownerID, rut, Timestamp.now(), Timestamp.now()])
+                try db.execute(
+                    sql: """
+                        WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?)
+                        INSERT INTO \(brain.table) (id, \(brain.ownerColumn), slug, category, content, extra_metadata, created_at, updated_at)
+                        SELECT lower(hex(randomblob(16))), ?, 'fact_' || i, CASE WHEN i % 3 = 0 THEN NULL ELSE 'cat_' || (i % 7) END,
+                               'Dato ' || i || ' de ' || ? || ': "año" ' || (i * 7) || char(10) || 'línea 2',
+                               CASE WHEN i % 5 = 0 THEN json_object('n', i, 'tag', 't' || (i % 4)) ELSE '{}' END,
+                               strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-' || i || ' seconds'), strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+                        FROM n
+                        """,
+                    arguments: [perOwner, ownerID, rut])
+            }
+        }
     }
 
     @Test("An import reports bad lines by number, exits 1, and importing again changes nothing")
