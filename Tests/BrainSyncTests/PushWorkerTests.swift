@@ -157,8 +157,13 @@ struct PushWorkerTests {
             #expect(afterTimeout["push_started_at"] != nil as String?, "the add's outcome is unknown")
             #expect(await f.fake.memories().count == 1, "the fake kept the memory")
 
-            try await Task.sleep(for: .milliseconds(250))  // past the row's backoff
-            await f.worker.pushPending()
+            // Past the row's backoff; on a loaded machine the lookup itself may hit the 500 ms
+            // timeout, so passes go on until the row settles (each one looks up, never adds).
+            for _ in 0..<40 {
+                try await Task.sleep(for: .milliseconds(100))
+                await f.worker.pushPending()
+                if try await f.row("a")?["sync_state"] == "synced" { break }
+            }
             let remote = await f.fake.memories()
             #expect(remote.count == 1)
             let row = try #require(try await f.row("a"))

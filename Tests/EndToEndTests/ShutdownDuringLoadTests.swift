@@ -51,7 +51,9 @@ struct ShutdownDuringLoadTests {
             Issue.record("the load ran to completion before braind stopped")
             return
         }
-        #expect("\(error)".contains("stopping"), "\(error)")
+        // The shutdown line usually reaches the client; on a loaded machine the connection can
+        // close before it is flushed, and the client sees the stream cut. Either way it is told.
+        #expect("\(error)".contains("stopping") || "\(error)".contains("stream ended"), "\(error)")
         let database = try BrainDatabase(path: daemon.databasePath)
         let loaded = try await database.counts(.company).live
         try database.close()
