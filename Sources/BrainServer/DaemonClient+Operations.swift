@@ -152,7 +152,10 @@ extension DaemonClient {
         }
     }
 
+    /// The request with its token; the socket's owner is checked first, as for every other request,
+    /// so a token never goes to a socket another user planted.
     private func makeRequest(_ method: HTTPMethod, _ path: String) throws -> HTTPClientRequest {
+        try checkSocketOwnerBeforeSendingToken()
         guard let url = URL(httpURLWithSocketPath: socketPath, uri: path) else {
             throw DaemonClientError.unexpectedAnswer("cannot build a URL for \(path)")
         }
