@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "BrainSync", targets: ["BrainSync"]),
         .library(name: "FakeMem0", targets: ["FakeMem0"]),
         .library(name: "BrainMCP", targets: ["BrainMCP"]),
+        .library(name: "BrainStorePostgres", targets: ["BrainStorePostgres"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -37,6 +38,7 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         // Already a dependency of swift-sdk (same URL); the MCP tests name its FileDescriptor.
         .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // Domain, validation, configuration and the GRDB store. The only module that imports GRDB.
@@ -81,6 +83,18 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The PostgreSQL store (`--db postgres://…`): the same behaviour as the GRDB store, shared by several daemons.
+        .target(
+            name: "BrainStorePostgres",
+            dependencies: [
+                "BrainCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -172,6 +186,16 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Runs against a real PostgreSQL named by BRAIND_TEST_POSTGRES_URL (`scripts/with-postgres`); skipped without it.
+        .testTarget(
+            name: "BrainStorePostgresTests",
+            dependencies: [
+                "BrainStorePostgres", "BrainCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

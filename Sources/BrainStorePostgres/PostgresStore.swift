@@ -1,0 +1,2 @@
+import BrainCore
+import PostgresNIO
