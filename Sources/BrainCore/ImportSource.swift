@@ -14,8 +14,8 @@ struct SourceRow: Sendable, Equatable {
 
 /// An import file read into rows: the format-specific half of an import. Everything after this
 /// (validation, upsert) is the same for CSV, JSON and JSON lines.
-struct ImportSource: Sendable {
-    var format: ImportFormat
+public struct ImportSource: Sendable {
+    public var format: ImportFormat
     /// The CSV header's column names; nil for JSON, whose rows name their own fields.
     var header: [String]?
     var rows: [SourceRow]
@@ -24,7 +24,7 @@ struct ImportSource: Sendable {
     /// - Parameter columns: the known column names. Any other name rejects the whole file, so a
     ///   typo in a header cannot silently drop a column.
     /// - Throws: `BrainError.invalid` for problems that make the whole file unusable.
-    static func read(_ data: Data, format: ImportFormat?, columns: [String]) throws(BrainError) -> ImportSource {
+    public static func read(_ data: Data, format: ImportFormat?, columns: [String]) throws(BrainError) -> ImportSource {
         var bytes = [UInt8](data)
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
         guard bytes.contains(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }) else {

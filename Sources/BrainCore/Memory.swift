@@ -19,6 +19,28 @@ public struct Memory: Sendable, Codable, Equatable {
     public var createdAt: String
     public var updatedAt: String
 
+    public init(
+        id: String, brain: BrainKind, ownerID: String, ownerRUT: String, slug: String, category: String?,
+        content: String, metadata: [String: JSONValue], memoryID: String?, version: Int, syncedVersion: Int,
+        syncState: SyncState, lastError: String?, createdAt: String, updatedAt: String
+    ) {
+        self.id = id
+        self.brain = brain
+        self.ownerID = ownerID
+        self.ownerRUT = ownerRUT
+        self.slug = slug
+        self.category = category
+        self.content = content
+        self.metadata = metadata
+        self.memoryID = memoryID
+        self.version = version
+        self.syncedVersion = syncedVersion
+        self.syncState = syncState
+        self.lastError = lastError
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+
     enum CodingKeys: String, CodingKey {
         case id, brain, slug, category, content, metadata, version
         case ownerID = "owner_id"
@@ -36,6 +58,11 @@ public struct Memory: Sendable, Codable, Equatable {
 public struct MemoryPage: Sendable, Codable, Equatable {
     public var memories: [Memory]
     public var nextCursor: String?
+
+    public init(memories: [Memory], nextCursor: String?) {
+        self.memories = memories
+        self.nextCursor = nextCursor
+    }
 
     enum CodingKeys: String, CodingKey {
         case memories

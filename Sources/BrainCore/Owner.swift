@@ -7,6 +7,11 @@ public struct Owner: Sendable, Equatable, Codable {
     public var id: String
     /// Normalized RUT, the Mem0 entity id.
     public var rut: String
+
+    public init(id: String, rut: String) {
+        self.id = id
+        self.rut = rut
+    }
 }
 
 extension Owner {

@@ -3,7 +3,7 @@ import Foundation
 /// What one import reads: its columns, which of them identify a row, and how each value is
 /// checked. The three imports (companies, users, sessions) are rows of this table, so a new column
 /// is one line here.
-struct OwnerImport: Sendable {
+public struct OwnerImport: Sendable {
     /// How a column's text is checked and normalized.
     enum Kind: Sendable {
         /// Free text, trimmed, at most `maxFieldLength` characters.
@@ -24,15 +24,15 @@ struct OwnerImport: Sendable {
 
     /// One column: its name in files (the table column's name), its kind, and whether every row
     /// must give it a value.
-    struct Column: Sendable {
-        var name: String
+    public struct Column: Sendable {
+        public var name: String
         var kind: Kind
         var required = false
     }
 
     /// What the rows are, for messages: `company`, `user`, `session`.
     var noun: String
-    var columns: [Column]
+    public var columns: [Column]
     /// The columns whose values identify a row; a second row with the same values is a duplicate.
     var key: [String]
 
@@ -40,7 +40,7 @@ struct OwnerImport: Sendable {
     /// produce a memory that fails validation, and far above any real name or regime.
     static let maxFieldLength = 1_000
 
-    static let companies = OwnerImport(
+    public static let companies = OwnerImport(
         noun: "company",
         columns: [
             Column(name: "rut", kind: .rut, required: true),
@@ -55,7 +55,7 @@ struct OwnerImport: Sendable {
         ],
         key: ["rut"])
 
-    static let users = OwnerImport(
+    public static let users = OwnerImport(
         noun: "user",
         columns: [
             Column(name: "rut", kind: .rut, required: true),
@@ -66,7 +66,7 @@ struct OwnerImport: Sendable {
         ],
         key: ["rut"])
 
-    static let sessions = OwnerImport(
+    public static let sessions = OwnerImport(
         noun: "session",
         columns: [
             Column(name: "user_rut", kind: .rut, required: true),
@@ -76,27 +76,29 @@ struct OwnerImport: Sendable {
         key: ["user_rut", "company_rut"])
 
     /// A row that passed validation.
-    struct Row: Sendable {
-        var line: Int
-        var item: Int?
+    public struct Row: Sendable {
+        public var line: Int
+        public var item: Int?
         /// The columns the row gives, in table order. A nil value clears the column; a column the
         /// row does not give is absent and stays as it is in the database.
-        var values: [(column: String, value: String?)]
+        public var values: [(column: String, value: String?)]
 
         /// The value of a column, nil when absent or cleared.
-        func value(_ column: String) -> String? {
+        public func value(_ column: String) -> String? {
             values.first { $0.column == column }?.value ?? nil
         }
     }
 
     /// Why one row is refused: `column: reason`.
-    struct Problem: Error, Sendable {
-        var reason: String
+    public struct Problem: Error, Sendable {
+        public var reason: String
+
+        public init(reason: String) { self.reason = reason }
     }
 
     /// Validates every row of a file: the good rows in file order, and one error per bad row.
     /// - Throws: `BrainError.invalid` when the CSV header lacks a required column: every row would fail.
-    func validate(_ source: ImportSource, verifyCheckDigit: Bool) throws(BrainError) -> (rows: [Row], errors: [ImportRowError]) {
+    public func validate(_ source: ImportSource, verifyCheckDigit: Bool) throws(BrainError) -> (rows: [Row], errors: [ImportRowError]) {
         if let header = source.header, let missing = columns.first(where: { $0.required && !header.contains($0.name) }) {
             throw .invalid(field: missing.name, reason: "required column is missing from the header row")
         }

@@ -49,6 +49,13 @@ public struct SaveItemResult: Sendable, Codable, Equatable {
     public var syncState: SyncState?
     public var error: String?
 
+    public init(slug: String?, status: SaveStatus, syncState: SyncState?, error: String?) {
+        self.slug = slug
+        self.status = status
+        self.syncState = syncState
+        self.error = error
+    }
+
     enum CodingKeys: String, CodingKey {
         case slug, status, error
         case syncState = "sync_state"
@@ -70,7 +77,7 @@ public struct SaveBatchResult: Sendable, Codable, Equatable {
         case failedCount = "failed_count"
     }
 
-    init(items: [SaveItemResult], brain: BrainKind) {
+    public init(items: [SaveItemResult], brain: BrainKind) {
         self.items = items
         failedCount = items.count { $0.status == .failed }
         savedCount = items.count - failedCount
