@@ -1,0 +1,51 @@
+import BrainCore
+import Foundation
+import PostgresNIO
+
+extension PostgresStore {
+    /// The live memory with this slug. Tombstoned memories are gone for readers at once.
+    public func memory(_ brain: BrainKind, owner reference: OwnerReference, slug: String) async throws -> Memory {
+        let slug = try MemoryInput.validSlug(slug)
+        return try await read { connection in
+            let owner = try await Self.resolve(reference, brain: brain, create: false, on: connection, logger: self.logger)
+            guard let row = try await connection.brainRows(
+                "\(unescaped: PostgresBrainRow.select(brain)) WHERE b.\(unescaped: brain.ownerColumn) = \(UUID(uuidString: owner.id)!) AND b.slug = \(slug) AND NOT b.deleted",
+                logger: self.logger
+            ).first else { throw BrainError.memoryNotFound(brain: brain, owner: reference.description, slug: slug) }
+            return row.memory(brain: brain)
+        }
+    }
+
+    /// One page of an owner's live memories, ordered by slug.
+    /// - Parameters:
+    ///   - category: only memories with this category.
+    ///   - limit: page size, 1 to `StoreLimits.maxPageSize` (1,000).
+    ///   - cursor: the `nextCursor` of the previous page.
+    public func list(
+        _ brain: BrainKind, owner reference: OwnerReference, category: String? = nil,
+        limit: Int = PostgresStore.defaultPageSize, cursor: String? = nil
+    ) async throws -> MemoryPage {
+        guard (1...Self.maxPageSize).contains(limit) else {
+            throw BrainError.invalid(field: "limit", reason: "must be between 1 and \(Self.maxPageSize)")
+        }
+        if let cursor { _ = try MemoryInput.validSlug(cursor, field: "cursor") }
+        return try await read { connection in
+            let owner = try await Self.resolve(reference, brain: brain, create: false, on: connection, logger: self.logger)
+            // COLLATE "C": pages follow byte order, as SQLite's, whatever the database's collation.
+            let rows = try await connection.brainRows(
+                """
+                \(unescaped: PostgresBrainRow.select(brain))
+                WHERE b.\(unescaped: brain.ownerColumn) = \(UUID(uuidString: owner.id)!) AND NOT b.deleted
+                  AND (\(category)::text IS NULL OR b.category = \(category))
+                  AND (\(cursor)::text IS NULL OR b.slug::text COLLATE "C" > \(cursor))
+                ORDER BY b.slug::text COLLATE "C" LIMIT \(limit + 1)
+                """, logger: self.logger)
+            let page = rows.prefix(limit).map { $0.memory(brain: brain) }
+            return MemoryPage(memories: page, nextCursor: rows.count > limit ? page.last?.slug : nil)
+        }
+    }
+
+    /// Default and maximum page sizes for `list`, as in the SQLite store.
+    public static let defaultPageSize = 100
+    public static let maxPageSize = 1_000
+}
