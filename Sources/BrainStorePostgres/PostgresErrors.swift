@@ -9,7 +9,8 @@ import _ConnectionPoolModule
 /// through with its SQLSTATE.
 enum PostgresErrors {
     static func map(_ error: any Error) -> any Error {
-        switch unwrap(error) {
+        let error = unwrap(error)
+        switch error {
         case is BrainError, is PostgresStoreError, is BulkWorkStopped, is CancellationError:
             return error
         case let error as PSQLError:
@@ -21,8 +22,8 @@ enum PostgresErrors {
             return BrainError.storageUnavailable(reason: reason(error))
         case is ConnectionPoolError, is IOError, is ChannelError:
             return BrainError.storageUnavailable(reason: reason(error))
-        case let other:
-            return other
+        default:
+            return error
         }
     }
 

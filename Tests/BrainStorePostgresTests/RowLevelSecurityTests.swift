@@ -45,16 +45,21 @@ struct PostgresRowLevelSecurityTests {
             #expect(userRows == ["\(ana):2"])
             #expect(companySlugs == [acme])
             // Writing another user's row is refused by the policy, not by the daemon.
+            let brunoVisible = try await store.withUserScope(userRUT: ana) { connection in
+                try await connection.query("SELECT count(*) FROM profiles WHERE rut = \(bruno)", logger: TestPostgres.logger)
+                    .collect().first?.decode(Int.self)
+            }
+            #expect(brunoVisible == 1)
             do {
-                try await store.withUserScope(userRUT: ana) { connection in
+                _ = try await store.withUserScope(userRUT: ana) { connection in
                     try await connection.query(
-                        "INSERT INTO user_brain (user_id, slug, content) SELECT id, 'x', 'y' FROM profiles WHERE rut = '\(bruno)'",
+                        "INSERT INTO user_brain (user_id, slug, content) SELECT id, 'x', 'y' FROM profiles WHERE rut = \(bruno)",
                         logger: TestPostgres.logger
                     ).collect()
                 }
                 Issue.record("Ana wrote a row of Bruno's")
             } catch let error as PSQLError {
-                #expect(error.serverInfo?[.message]?.contains("row-level security") == true)
+                #expect(error.serverInfo?[.message]?.contains("row-level security") == true, "\(String(reflecting: error))")
             }
             let updated = try await store.withUserScope(userRUT: ana) { connection in
                 try await connection.query(
