@@ -18,7 +18,7 @@ public struct ImportResult: Sendable, Codable, Equatable {
     /// One entry per bad row, in file order.
     public var errors: [ImportRowError]
 
-    init(format: ImportFormat, created: Int = 0, updated: Int = 0, unchanged: Int = 0, errors: [ImportRowError]) {
+    public init(format: ImportFormat, created: Int = 0, updated: Int = 0, unchanged: Int = 0, errors: [ImportRowError]) {
         self.format = format
         self.created = created
         self.updated = updated

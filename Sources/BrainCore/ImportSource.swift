@@ -1,30 +1,30 @@
 import Foundation
 
 /// One row of an import file before validation: its fields as text and where it came from.
-struct SourceRow: Sendable, Equatable {
+public struct SourceRow: Sendable, Equatable {
     /// The physical line the row starts on (CSV: the header is line 1).
-    var line: Int
+    public var line: Int
     /// The 1-based element index, for JSON arrays only.
-    var item: Int?
+    public var item: Int?
     /// Column name to raw text. A JSON `null` is an empty string: both mean "no value".
-    var fields: [String: String]
+    public var fields: [String: String]
     /// Why the whole row is unusable (bad JSON, wrong field count), if it is.
-    var problem: String?
+    public var problem: String?
 }
 
 /// An import file read into rows: the format-specific half of an import. Everything after this
 /// (validation, upsert) is the same for CSV, JSON and JSON lines.
-struct ImportSource: Sendable {
-    var format: ImportFormat
+public struct ImportSource: Sendable {
+    public var format: ImportFormat
     /// The CSV header's column names; nil for JSON, whose rows name their own fields.
-    var header: [String]?
-    var rows: [SourceRow]
+    public var header: [String]?
+    public var rows: [SourceRow]
 
     /// Reads `data` as `format`, or as the detected format when `format` is nil.
     /// - Parameter columns: the known column names. Any other name rejects the whole file, so a
     ///   typo in a header cannot silently drop a column.
     /// - Throws: `BrainError.invalid` for problems that make the whole file unusable.
-    static func read(_ data: Data, format: ImportFormat?, columns: [String]) throws(BrainError) -> ImportSource {
+    public static func read(_ data: Data, format: ImportFormat?, columns: [String]) throws(BrainError) -> ImportSource {
         var bytes = [UInt8](data)
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
         guard bytes.contains(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }) else {

@@ -15,7 +15,7 @@ public struct LoadResult: Sendable, Codable, Equatable {
     /// Each deletion: `tombstoned` (Mem0 still has to delete it) or `purged`.
     public var removed: [DeleteResult]
 
-    init(save: SaveBatchResult?, removed: [DeleteResult]) {
+    public init(save: SaveBatchResult?, removed: [DeleteResult]) {
         success = save?.success ?? true
         savedCount = save?.savedCount ?? 0
         failedCount = save?.failedCount ?? 0
@@ -31,7 +31,7 @@ public struct LoadResult: Sendable, Codable, Equatable {
         items.contains { $0.status == .created || $0.status == .updated } || removed.contains { $0.status == "tombstoned" }
     }
 
-    enum CodingKeys: String, CodingKey {
+    public enum CodingKeys: String, CodingKey {
         case success, errors, items, removed
         case savedCount = "saved_count"
         case failedCount = "failed_count"
@@ -54,7 +54,7 @@ public struct LoadAllCompaniesResult: Sendable, Codable, Equatable {
     /// `company RUT: message` for each failure.
     public var errors: [String]
 
-    init(_ summary: LoadAllSummary) {
+    public init(_ summary: LoadAllSummary) {
         totalCompanies = summary.total
         loadedCompanies = summary.loaded
         failedCompanies = summary.failed
@@ -67,7 +67,7 @@ public struct LoadAllCompaniesResult: Sendable, Codable, Equatable {
     /// Whether the load left anything for the push worker (it may count a purge, which needs none).
     public var changedLocally: Bool { totalMemoriesCreated + totalMemoriesUpdated + totalMemoriesRemoved > 0 }
 
-    enum CodingKeys: String, CodingKey {
+    public enum CodingKeys: String, CodingKey {
         case errors
         case totalCompanies = "total_companies"
         case loadedCompanies = "loaded_companies"
@@ -90,7 +90,7 @@ public struct LoadAllUsersResult: Sendable, Codable, Equatable {
     /// `user RUT: message` for each failure.
     public var errors: [String]
 
-    init(_ summary: LoadAllSummary) {
+    public init(_ summary: LoadAllSummary) {
         totalUsers = summary.total
         loadedUsers = summary.loaded
         failedUsers = summary.failed
@@ -103,7 +103,7 @@ public struct LoadAllUsersResult: Sendable, Codable, Equatable {
     /// Whether the load left anything for the push worker (it may count a purge, which needs none).
     public var changedLocally: Bool { totalMemoriesCreated + totalMemoriesUpdated + totalMemoriesRemoved > 0 }
 
-    enum CodingKeys: String, CodingKey {
+    public enum CodingKeys: String, CodingKey {
         case errors
         case totalUsers = "total_users"
         case loadedUsers = "loaded_users"
@@ -115,17 +115,17 @@ public struct LoadAllUsersResult: Sendable, Codable, Equatable {
 }
 
 /// The counts of a load-all, shared by both brains' result types.
-struct LoadAllSummary: Sendable {
-    var total = 0
-    var loaded = 0
-    var failed = 0
-    var created = 0
-    var updated = 0
-    var removed = 0
-    var errors: [String] = []
+public struct LoadAllSummary: Sendable {
+    public var total = 0
+    public var loaded = 0
+    public var failed = 0
+    public var created = 0
+    public var updated = 0
+    public var removed = 0
+    public var errors: [String] = []
 
     /// Adds one owner's outcome.
-    mutating func add(_ result: LoadResult, brain: BrainKind, rut: String) {
+    public mutating func add(_ result: LoadResult, brain: BrainKind, rut: String) {
         if result.success {
             loaded += 1
         } else {
@@ -135,5 +135,17 @@ struct LoadAllSummary: Sendable {
         created += result.items.count { $0.status == .created }
         updated += result.items.count { $0.status == .updated }
         removed += result.removedCount
+    }
+
+    public init(
+        total: Int = 0, loaded: Int = 0, failed: Int = 0, created: Int = 0, updated: Int = 0, removed: Int = 0, errors: [String] = []
+    ) {
+        self.total = total
+        self.loaded = loaded
+        self.failed = failed
+        self.created = created
+        self.updated = updated
+        self.removed = removed
+        self.errors = errors
     }
 }

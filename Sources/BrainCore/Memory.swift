@@ -30,6 +30,24 @@ public struct Memory: Sendable, Codable, Equatable {
         case createdAt = "created_at"
         case updatedAt = "updated_at"
     }
+
+    public init(id: String, brain: BrainKind, ownerID: String, ownerRUT: String, slug: String, category: String? = nil, content: String, metadata: [String: JSONValue], memoryID: String? = nil, version: Int, syncedVersion: Int, syncState: SyncState, lastError: String? = nil, createdAt: String, updatedAt: String) {
+        self.id = id
+        self.brain = brain
+        self.ownerID = ownerID
+        self.ownerRUT = ownerRUT
+        self.slug = slug
+        self.category = category
+        self.content = content
+        self.metadata = metadata
+        self.memoryID = memoryID
+        self.version = version
+        self.syncedVersion = syncedVersion
+        self.syncState = syncState
+        self.lastError = lastError
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
 }
 
 /// One page of a list, ordered by slug. Pass `nextCursor` back as `cursor` for the next page.
@@ -40,6 +58,11 @@ public struct MemoryPage: Sendable, Codable, Equatable {
     enum CodingKeys: String, CodingKey {
         case memories
         case nextCursor = "next_cursor"
+    }
+
+    public init(memories: [Memory], nextCursor: String? = nil) {
+        self.memories = memories
+        self.nextCursor = nextCursor
     }
 }
 

@@ -3,9 +3,9 @@ import Foundation
 /// What one import reads: its columns, which of them identify a row, and how each value is
 /// checked. The three imports (companies, users, sessions) are rows of this table, so a new column
 /// is one line here.
-struct OwnerImport: Sendable {
+public struct OwnerImport: Sendable {
     /// How a column's text is checked and normalized.
-    enum Kind: Sendable {
+    public enum Kind: Sendable {
         /// Free text, trimmed, at most `maxFieldLength` characters.
         case text
         /// A RUT, stored normalized (`123456785`).
@@ -24,23 +24,23 @@ struct OwnerImport: Sendable {
 
     /// One column: its name in files (the table column's name), its kind, and whether every row
     /// must give it a value.
-    struct Column: Sendable {
-        var name: String
-        var kind: Kind
-        var required = false
+    public struct Column: Sendable {
+        public var name: String
+        public var kind: Kind
+        public var required = false
     }
 
     /// What the rows are, for messages: `company`, `user`, `session`.
-    var noun: String
-    var columns: [Column]
+    public var noun: String
+    public var columns: [Column]
     /// The columns whose values identify a row; a second row with the same values is a duplicate.
-    var key: [String]
+    public var key: [String]
 
     /// Longest accepted text value. Far below the memory content limit, so a builder can never
     /// produce a memory that fails validation, and far above any real name or regime.
-    static let maxFieldLength = 1_000
+    public static let maxFieldLength = 1_000
 
-    static let companies = OwnerImport(
+    public static let companies = OwnerImport(
         noun: "company",
         columns: [
             Column(name: "rut", kind: .rut, required: true),
@@ -55,7 +55,7 @@ struct OwnerImport: Sendable {
         ],
         key: ["rut"])
 
-    static let users = OwnerImport(
+    public static let users = OwnerImport(
         noun: "user",
         columns: [
             Column(name: "rut", kind: .rut, required: true),
@@ -66,7 +66,7 @@ struct OwnerImport: Sendable {
         ],
         key: ["rut"])
 
-    static let sessions = OwnerImport(
+    public static let sessions = OwnerImport(
         noun: "session",
         columns: [
             Column(name: "user_rut", kind: .rut, required: true),
@@ -76,27 +76,31 @@ struct OwnerImport: Sendable {
         key: ["user_rut", "company_rut"])
 
     /// A row that passed validation.
-    struct Row: Sendable {
-        var line: Int
-        var item: Int?
+    public struct Row: Sendable {
+        public var line: Int
+        public var item: Int?
         /// The columns the row gives, in table order. A nil value clears the column; a column the
         /// row does not give is absent and stays as it is in the database.
-        var values: [(column: String, value: String?)]
+        public var values: [(column: String, value: String?)]
 
         /// The value of a column, nil when absent or cleared.
-        func value(_ column: String) -> String? {
+        public func value(_ column: String) -> String? {
             values.first { $0.column == column }?.value ?? nil
         }
     }
 
     /// Why one row is refused: `column: reason`.
-    struct Problem: Error, Sendable {
-        var reason: String
+    public struct Problem: Error, Sendable {
+        public var reason: String
+
+        public init(reason: String) {
+            self.reason = reason
+        }
     }
 
     /// Validates every row of a file: the good rows in file order, and one error per bad row.
     /// - Throws: `BrainError.invalid` when the CSV header lacks a required column: every row would fail.
-    func validate(_ source: ImportSource, verifyCheckDigit: Bool) throws(BrainError) -> (rows: [Row], errors: [ImportRowError]) {
+    public func validate(_ source: ImportSource, verifyCheckDigit: Bool) throws(BrainError) -> (rows: [Row], errors: [ImportRowError]) {
         if let header = source.header, let missing = columns.first(where: { $0.required && !header.contains($0.name) }) {
             throw .invalid(field: missing.name, reason: "required column is missing from the header row")
         }
@@ -121,7 +125,7 @@ struct OwnerImport: Sendable {
     }
 
     /// Validates one row: every column it gives, and the presence of the required ones.
-    func validate(_ row: SourceRow, verifyCheckDigit: Bool) throws(Problem) -> Row {
+    public func validate(_ row: SourceRow, verifyCheckDigit: Bool) throws(Problem) -> Row {
         if let problem = row.problem { throw Problem(reason: problem) }
         var values: [(column: String, value: String?)] = []
         for column in columns {
@@ -135,14 +139,14 @@ struct OwnerImport: Sendable {
     }
 
     /// `line 3`, or `item 2 (line 5)` in a JSON array.
-    static func location(_ row: SourceRow) -> String {
+    public static func location(_ row: SourceRow) -> String {
         row.item.map { "item \($0) (line \(row.line))" } ?? "line \(row.line)"
     }
 }
 
 extension OwnerImport.Column {
     /// The value to store for `raw`: nil clears the column.
-    func normalize(_ raw: String, verifyCheckDigit: Bool) throws(OwnerImport.Problem) -> String? {
+    public func normalize(_ raw: String, verifyCheckDigit: Bool) throws(OwnerImport.Problem) -> String? {
         let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
         func refuse(_ reason: String) -> OwnerImport.Problem { OwnerImport.Problem(reason: "\(name): \(reason)") }
         guard !text.isEmpty else {
@@ -189,9 +193,9 @@ extension OwnerImport.Column {
 }
 
 /// Checks of the date texts the schema stores: `YYYY-MM-DD` and `YYYY-MM`, real calendar values.
-enum DateText {
+public enum DateText {
     /// A real date such as `2020-03-15` (so `2023-02-29` is refused, `2024-02-29` accepted).
-    static func isDate(_ text: String) -> Bool {
+    public static func isDate(_ text: String) -> Bool {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[2].count == 2, let (year, month) = yearMonth(parts[0], parts[1]),
             parts[2].allSatisfy({ $0.isASCII && $0.isNumber }), let day = Int(parts[2])
@@ -202,7 +206,7 @@ enum DateText {
     }
 
     /// A month such as `2021-01`.
-    static func isMonth(_ text: String) -> Bool {
+    public static func isMonth(_ text: String) -> Bool {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         return parts.count == 2 && yearMonth(parts[0], parts[1]) != nil
     }

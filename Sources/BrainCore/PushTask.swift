@@ -42,6 +42,21 @@ public struct PushTask: Sendable, Equatable {
         if deleted { return .delete }
         return memoryID == nil ? .add : .update
     }
+
+    public init(brain: BrainKind, recordID: String, entityID: String, slug: String, category: String? = nil, content: String, metadata: [String: JSONValue], memoryID: String? = nil, version: Int, deleted: Bool, addOutcomeUnknown: Bool, attempts: Int) {
+        self.brain = brain
+        self.recordID = recordID
+        self.entityID = entityID
+        self.slug = slug
+        self.category = category
+        self.content = content
+        self.metadata = metadata
+        self.memoryID = memoryID
+        self.version = version
+        self.deleted = deleted
+        self.addOutcomeUnknown = addOutcomeUnknown
+        self.attempts = attempts
+    }
 }
 
 /// How a push ended, as the store records it.

@@ -53,6 +53,13 @@ public struct SaveItemResult: Sendable, Codable, Equatable {
         case slug, status, error
         case syncState = "sync_state"
     }
+
+    public init(slug: String? = nil, status: SaveStatus, syncState: SyncState? = nil, error: String? = nil) {
+        self.slug = slug
+        self.status = status
+        self.syncState = syncState
+        self.error = error
+    }
 }
 
 /// The seed's `{success, saved_count, failed_count, errors}` plus per-item results.
@@ -70,7 +77,7 @@ public struct SaveBatchResult: Sendable, Codable, Equatable {
         case failedCount = "failed_count"
     }
 
-    init(items: [SaveItemResult], brain: BrainKind) {
+    public init(items: [SaveItemResult], brain: BrainKind) {
         self.items = items
         failedCount = items.count { $0.status == .failed }
         savedCount = items.count - failedCount

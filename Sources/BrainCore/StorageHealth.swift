@@ -15,7 +15,7 @@ public final class StorageHealth: Sendable {
     public var current: String? { problem.withLock { $0 } }
 
     /// - Parameter logged: the cause was logged already (a lost database file logs itself).
-    func observe(_ error: any Error, logged: Bool = false) {
+    public func observe(_ error: any Error, logged: Bool = false) {
         guard case BrainError.storageUnavailable(let reason) = error else { return }
         let first = problem.withLock { problem -> Bool in
             defer { problem = reason }
@@ -26,7 +26,7 @@ public final class StorageHealth: Sendable {
         }
     }
 
-    func succeeded() {
+    public func succeeded() {
         guard problem.withLock({ $0 != nil }) else { return }
         let cleared = problem.withLock { problem -> Bool in
             defer { problem = nil }
