@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "brain", targets: ["brain"]),
         .executable(name: "fake-mem0", targets: ["fake-mem0"]),
         .library(name: "BrainCore", targets: ["BrainCore"]),
+        .library(name: "BrainStoreSQLite", targets: ["BrainStoreSQLite"]),
         .library(name: "BrainServer", targets: ["BrainServer"]),
         .library(name: "BrainSync", targets: ["BrainSync"]),
         .library(name: "FakeMem0", targets: ["FakeMem0"]),
@@ -41,13 +42,22 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
-        // Domain, validation, configuration and the GRDB store. The only module that imports GRDB.
+        // Domain, validation, configuration and the store protocols; no database driver.
         .target(
             name: "BrainCore",
             dependencies: [
-                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The embedded default store: SQLite through GRDB. The only module that imports GRDB.
+        .target(
+            name: "BrainStoreSQLite",
+            dependencies: [
+                "BrainCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -122,7 +132,7 @@ let package = Package(
         .executableTarget(
             name: "braind",
             dependencies: [
-                "BrainCore", "BrainSync", "BrainServer",
+                "BrainCore", "BrainStoreSQLite", "BrainSync", "BrainServer",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -162,7 +172,7 @@ let package = Package(
         .executableTarget(
             name: "braind-bench",
             dependencies: [
-                "BrainCore", "BrainSync", "BrainServer", "FakeMem0",
+                "BrainCore", "BrainStoreSQLite", "BrainSync", "BrainServer", "FakeMem0",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -171,18 +181,18 @@ let package = Package(
         ),
         .testTarget(
             name: "BrainCoreTests",
-            dependencies: ["BrainCore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["BrainCore", "BrainStoreSQLite", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "BrainSyncTests",
-            dependencies: ["BrainSync", "BrainCore", "FakeMem0"],
+            dependencies: ["BrainSync", "BrainCore", "BrainStoreSQLite", "FakeMem0"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "BrainServerTests",
             dependencies: [
-                "BrainServer", "BrainCore",
+                "BrainServer", "BrainCore", "BrainStoreSQLite",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -208,7 +218,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "braind", "brain", "fake-mem0", "BrainServer", "BrainCore", "FakeMem0", "BrainTestSupport",
+                "braind", "brain", "fake-mem0", "BrainServer", "BrainCore", "BrainStoreSQLite", "FakeMem0", "BrainTestSupport",
                 // The export round trip seeds 100,000 rows with one SQL statement.
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],

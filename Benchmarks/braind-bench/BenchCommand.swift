@@ -1,5 +1,6 @@
 import ArgumentParser
 import BrainCore
+import BrainStoreSQLite
 import Foundation
 
 /// `braind-bench`: benchmarks that print numbers. Targets live here, never in timed tests.

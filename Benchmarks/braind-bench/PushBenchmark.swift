@@ -1,4 +1,5 @@
 import BrainCore
+import BrainStoreSQLite
 import BrainSync
 import FakeMem0
 import Foundation

@@ -1,4 +1,5 @@
 import BrainCore
+import BrainStoreSQLite
 import Foundation
 
 /// Local full-text search latency over a large store: `owners × perOwner` memories, queries of one

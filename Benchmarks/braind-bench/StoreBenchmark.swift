@@ -1,4 +1,5 @@
 import BrainCore
+import BrainStoreSQLite
 import Foundation
 
 /// The save path without HTTP: sequential one-item saves (one commit each) and concurrent saves

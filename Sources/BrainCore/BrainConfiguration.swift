@@ -19,7 +19,7 @@ public struct BrainConfiguration: Sendable, Equatable {
     /// `storage.database`: the SQLite file. Nil means the XDG default.
     public var databasePath: String?
     /// `storage.synchronous`: `full` (default, survives power loss) or `normal`.
-    public var synchronous: BrainDatabase.Synchronous = .full
+    public var synchronous: SQLiteSynchronous = .full
     /// `storage.events_retention_days`: how long the `events` journal keeps an entry; 0 keeps all.
     public var eventsRetentionDays: Double = 90
     /// `identity.verify_rut_check_digit`: reject RUTs with a wrong check digit. Turn off only for

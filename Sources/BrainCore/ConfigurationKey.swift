@@ -22,7 +22,7 @@ struct ConfigurationKey: Sendable {
         "server.idle_timeout_seconds": .number(in: 0.1...86_400) { $0.idleTimeoutSeconds = $1 },
         "storage.database": .string { $0.databasePath = try nonEmpty($1) },
         "storage.synchronous": .string { configuration, value in
-            guard let mode = BrainDatabase.Synchronous(rawValue: value) else {
+            guard let mode = SQLiteSynchronous(rawValue: value) else {
                 throw ConfigurationValueError(message: "'\(value)' is not one of full, normal")
             }
             configuration.synchronous = mode

@@ -1,15 +1,15 @@
 import Foundation
 
 /// One row of an import file before validation: its fields as text and where it came from.
-struct SourceRow: Sendable, Equatable {
+public struct SourceRow: Sendable, Equatable {
     /// The physical line the row starts on (CSV: the header is line 1).
-    var line: Int
+    public var line: Int
     /// The 1-based element index, for JSON arrays only.
-    var item: Int?
+    public var item: Int?
     /// Column name to raw text. A JSON `null` is an empty string: both mean "no value".
-    var fields: [String: String]
+    public var fields: [String: String]
     /// Why the whole row is unusable (bad JSON, wrong field count), if it is.
-    var problem: String?
+    public var problem: String?
 }
 
 /// An import file read into rows: the format-specific half of an import. Everything after this
@@ -17,8 +17,8 @@ struct SourceRow: Sendable, Equatable {
 public struct ImportSource: Sendable {
     public var format: ImportFormat
     /// The CSV header's column names; nil for JSON, whose rows name their own fields.
-    var header: [String]?
-    var rows: [SourceRow]
+    public var header: [String]?
+    public var rows: [SourceRow]
 
     /// Reads `data` as `format`, or as the detected format when `format` is nil.
     /// - Parameter columns: the known column names. Any other name rejects the whole file, so a

@@ -31,7 +31,7 @@ public struct LoadResult: Sendable, Codable, Equatable {
         items.contains { $0.status == .created || $0.status == .updated } || removed.contains { $0.status == "tombstoned" }
     }
 
-    enum CodingKeys: String, CodingKey {
+    public enum CodingKeys: String, CodingKey {
         case success, errors, items, removed
         case savedCount = "saved_count"
         case failedCount = "failed_count"
@@ -67,7 +67,7 @@ public struct LoadAllCompaniesResult: Sendable, Codable, Equatable {
     /// Whether the load left anything for the push worker (it may count a purge, which needs none).
     public var changedLocally: Bool { totalMemoriesCreated + totalMemoriesUpdated + totalMemoriesRemoved > 0 }
 
-    enum CodingKeys: String, CodingKey {
+    public enum CodingKeys: String, CodingKey {
         case errors
         case totalCompanies = "total_companies"
         case loadedCompanies = "loaded_companies"
@@ -103,7 +103,7 @@ public struct LoadAllUsersResult: Sendable, Codable, Equatable {
     /// Whether the load left anything for the push worker (it may count a purge, which needs none).
     public var changedLocally: Bool { totalMemoriesCreated + totalMemoriesUpdated + totalMemoriesRemoved > 0 }
 
-    enum CodingKeys: String, CodingKey {
+    public enum CodingKeys: String, CodingKey {
         case errors
         case totalUsers = "total_users"
         case loadedUsers = "loaded_users"
@@ -136,11 +136,16 @@ public struct LoadAllSummary: Sendable {
         updated += result.items.count { $0.status == .updated }
         removed += result.removedCount
     }
-}
 
-extension LoadAllSummary {
-    /// An empty summary of a load over `total` owners.
-    public init(total: Int) {
-        self.init(total: total, loaded: 0)
+    public init(
+        total: Int = 0, loaded: Int = 0, failed: Int = 0, created: Int = 0, updated: Int = 0, removed: Int = 0, errors: [String] = []
+    ) {
+        self.total = total
+        self.loaded = loaded
+        self.failed = failed
+        self.created = created
+        self.updated = updated
+        self.removed = removed
+        self.errors = errors
     }
 }

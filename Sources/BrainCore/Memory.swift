@@ -19,11 +19,19 @@ public struct Memory: Sendable, Codable, Equatable {
     public var createdAt: String
     public var updatedAt: String
 
-    public init(
-        id: String, brain: BrainKind, ownerID: String, ownerRUT: String, slug: String, category: String?,
-        content: String, metadata: [String: JSONValue], memoryID: String?, version: Int, syncedVersion: Int,
-        syncState: SyncState, lastError: String?, createdAt: String, updatedAt: String
-    ) {
+    enum CodingKeys: String, CodingKey {
+        case id, brain, slug, category, content, metadata, version
+        case ownerID = "owner_id"
+        case ownerRUT = "owner_rut"
+        case memoryID = "memory_id"
+        case syncedVersion = "synced_version"
+        case syncState = "sync_state"
+        case lastError = "last_error"
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+    }
+
+    public init(id: String, brain: BrainKind, ownerID: String, ownerRUT: String, slug: String, category: String? = nil, content: String, metadata: [String: JSONValue], memoryID: String? = nil, version: Int, syncedVersion: Int, syncState: SyncState, lastError: String? = nil, createdAt: String, updatedAt: String) {
         self.id = id
         self.brain = brain
         self.ownerID = ownerID
@@ -40,18 +48,6 @@ public struct Memory: Sendable, Codable, Equatable {
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }
-
-    enum CodingKeys: String, CodingKey {
-        case id, brain, slug, category, content, metadata, version
-        case ownerID = "owner_id"
-        case ownerRUT = "owner_rut"
-        case memoryID = "memory_id"
-        case syncedVersion = "synced_version"
-        case syncState = "sync_state"
-        case lastError = "last_error"
-        case createdAt = "created_at"
-        case updatedAt = "updated_at"
-    }
 }
 
 /// One page of a list, ordered by slug. Pass `nextCursor` back as `cursor` for the next page.
@@ -59,14 +55,14 @@ public struct MemoryPage: Sendable, Codable, Equatable {
     public var memories: [Memory]
     public var nextCursor: String?
 
-    public init(memories: [Memory], nextCursor: String?) {
-        self.memories = memories
-        self.nextCursor = nextCursor
-    }
-
     enum CodingKeys: String, CodingKey {
         case memories
         case nextCursor = "next_cursor"
+    }
+
+    public init(memories: [Memory], nextCursor: String? = nil) {
+        self.memories = memories
+        self.nextCursor = nextCursor
     }
 }
 

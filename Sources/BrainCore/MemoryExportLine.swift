@@ -39,6 +39,17 @@ public struct MemoryExportLine: Sendable, Equatable {
         JSONText.quote(updatedAt, into: &bytes)
         bytes.append(contentsOf: "}\n".utf8)
     }
+
+    public init(brain: BrainKind, owner: String, slug: String, category: String? = nil, content: String, metadataJSON: String, createdAt: String, updatedAt: String) {
+        self.brain = brain
+        self.owner = owner
+        self.slug = slug
+        self.category = category
+        self.content = content
+        self.metadataJSON = metadataJSON
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
 }
 
 /// JSON string literals, written without an encoder.

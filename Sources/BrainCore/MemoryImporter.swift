@@ -23,12 +23,12 @@ public struct MemoryImporter {
         var updatedAt: String?
     }
 
-    private let database: BrainDatabase
+    private let database: any MemoryStore & TransferStore
     private let verifyCheckDigit: Bool
     private var batch: Batch?
     public private(set) var result = MemoryImportResult()
 
-    public init(database: BrainDatabase, verifyCheckDigit: Bool = true) {
+    public init(database: any MemoryStore & TransferStore, verifyCheckDigit: Bool = true) {
         self.database = database
         self.verifyCheckDigit = verifyCheckDigit
     }

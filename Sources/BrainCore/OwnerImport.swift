@@ -5,7 +5,7 @@ import Foundation
 /// is one line here.
 public struct OwnerImport: Sendable {
     /// How a column's text is checked and normalized.
-    enum Kind: Sendable {
+    public enum Kind: Sendable {
         /// Free text, trimmed, at most `maxFieldLength` characters.
         case text
         /// A RUT, stored normalized (`123456785`).
@@ -26,19 +26,19 @@ public struct OwnerImport: Sendable {
     /// must give it a value.
     public struct Column: Sendable {
         public var name: String
-        var kind: Kind
-        var required = false
+        public var kind: Kind
+        public var required = false
     }
 
     /// What the rows are, for messages: `company`, `user`, `session`.
-    var noun: String
+    public var noun: String
     public var columns: [Column]
     /// The columns whose values identify a row; a second row with the same values is a duplicate.
-    var key: [String]
+    public var key: [String]
 
     /// Longest accepted text value. Far below the memory content limit, so a builder can never
     /// produce a memory that fails validation, and far above any real name or regime.
-    static let maxFieldLength = 1_000
+    public static let maxFieldLength = 1_000
 
     public static let companies = OwnerImport(
         noun: "company",
@@ -93,7 +93,9 @@ public struct OwnerImport: Sendable {
     public struct Problem: Error, Sendable {
         public var reason: String
 
-        public init(reason: String) { self.reason = reason }
+        public init(reason: String) {
+            self.reason = reason
+        }
     }
 
     /// Validates every row of a file: the good rows in file order, and one error per bad row.
@@ -123,7 +125,7 @@ public struct OwnerImport: Sendable {
     }
 
     /// Validates one row: every column it gives, and the presence of the required ones.
-    func validate(_ row: SourceRow, verifyCheckDigit: Bool) throws(Problem) -> Row {
+    public func validate(_ row: SourceRow, verifyCheckDigit: Bool) throws(Problem) -> Row {
         if let problem = row.problem { throw Problem(reason: problem) }
         var values: [(column: String, value: String?)] = []
         for column in columns {
@@ -137,14 +139,14 @@ public struct OwnerImport: Sendable {
     }
 
     /// `line 3`, or `item 2 (line 5)` in a JSON array.
-    static func location(_ row: SourceRow) -> String {
+    public static func location(_ row: SourceRow) -> String {
         row.item.map { "item \($0) (line \(row.line))" } ?? "line \(row.line)"
     }
 }
 
 extension OwnerImport.Column {
     /// The value to store for `raw`: nil clears the column.
-    func normalize(_ raw: String, verifyCheckDigit: Bool) throws(OwnerImport.Problem) -> String? {
+    public func normalize(_ raw: String, verifyCheckDigit: Bool) throws(OwnerImport.Problem) -> String? {
         let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
         func refuse(_ reason: String) -> OwnerImport.Problem { OwnerImport.Problem(reason: "\(name): \(reason)") }
         guard !text.isEmpty else {
@@ -191,9 +193,9 @@ extension OwnerImport.Column {
 }
 
 /// Checks of the date texts the schema stores: `YYYY-MM-DD` and `YYYY-MM`, real calendar values.
-enum DateText {
+public enum DateText {
     /// A real date such as `2020-03-15` (so `2023-02-29` is refused, `2024-02-29` accepted).
-    static func isDate(_ text: String) -> Bool {
+    public static func isDate(_ text: String) -> Bool {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[2].count == 2, let (year, month) = yearMonth(parts[0], parts[1]),
             parts[2].allSatisfy({ $0.isASCII && $0.isNumber }), let day = Int(parts[2])
@@ -204,7 +206,7 @@ enum DateText {
     }
 
     /// A month such as `2021-01`.
-    static func isMonth(_ text: String) -> Bool {
+    public static func isMonth(_ text: String) -> Bool {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         return parts.count == 2 && yearMonth(parts[0], parts[1]) != nil
     }

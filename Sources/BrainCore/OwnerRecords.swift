@@ -1,4 +1,3 @@
-import GRDB
 
 /// A `companies` row: the data the company memory builders read.
 public struct CompanyRecord: Sendable, Codable, Equatable {
@@ -90,38 +89,21 @@ public struct UserRecord: Sendable, Codable, Equatable {
 
 /// An owner row that memory builders turn into memories. The load code is written once against
 /// this protocol; adding an owner kind means a record type, its builder table and a conformance.
-protocol LoadableOwner: Sendable {
+public protocol LoadableOwner: Sendable {
     /// The brain its memories go to.
     static var brain: BrainKind { get }
     /// The builder table for this owner kind.
     static var builders: [MemoryBuilder<Self>] { get }
-    /// Decodes a `SELECT *` row of `brain.ownerTable`.
-    init(row: Row)
     var id: String { get }
     var rut: String { get }
 }
 
 extension CompanyRecord: LoadableOwner {
-    static var brain: BrainKind { .company }
-    static var builders: [MemoryBuilder<CompanyRecord>] { MemoryBuilders.company }
-
-    init(row: Row) {
-        self.init(
-            id: row["id"], rut: row["rut"], businessName: row["business_name"], taxRegime: row["tax_regime"],
-            siiActivityName: row["sii_activity_name"], siiActivityCode: row["sii_activity_code"],
-            legalRepresentativeName: row["legal_representative_name"],
-            legalRepresentativeRUT: row["legal_representative_rut"], startOfActivities: row["start_of_activities"],
-            accountingStartMonth: row["accounting_start_month"])
-    }
+    public static var brain: BrainKind { .company }
+    public static var builders: [MemoryBuilder<CompanyRecord>] { MemoryBuilders.company }
 }
 
 extension UserRecord: LoadableOwner {
-    static var brain: BrainKind { .user }
-    static var builders: [MemoryBuilder<UserRecord>] { MemoryBuilders.user }
-
-    init(row: Row) {
-        self.init(
-            id: row["id"], rut: row["rut"], fullName: row["full_name"], email: row["email"], phone: row["phone"],
-            role: row["role"])
-    }
+    public static var brain: BrainKind { .user }
+    public static var builders: [MemoryBuilder<UserRecord>] { MemoryBuilders.user }
 }

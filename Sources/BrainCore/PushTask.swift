@@ -23,24 +23,6 @@ public struct PushTask: Sendable, Equatable {
     /// Failed attempts so far, for backoff.
     public var attempts: Int
 
-    public init(
-        brain: BrainKind, recordID: String, entityID: String, slug: String, category: String?, content: String,
-        metadata: [String: JSONValue], memoryID: String?, version: Int, deleted: Bool, addOutcomeUnknown: Bool, attempts: Int
-    ) {
-        self.brain = brain
-        self.recordID = recordID
-        self.entityID = entityID
-        self.slug = slug
-        self.category = category
-        self.content = content
-        self.metadata = metadata
-        self.memoryID = memoryID
-        self.version = version
-        self.deleted = deleted
-        self.addOutcomeUnknown = addOutcomeUnknown
-        self.attempts = attempts
-    }
-
     /// What Mem0 stores as metadata: the row's own metadata plus the keys that tie it to the row.
     public var mem0Metadata: [String: JSONValue] {
         var metadata = self.metadata
@@ -59,6 +41,21 @@ public struct PushTask: Sendable, Equatable {
     public var operation: Operation {
         if deleted { return .delete }
         return memoryID == nil ? .add : .update
+    }
+
+    public init(brain: BrainKind, recordID: String, entityID: String, slug: String, category: String? = nil, content: String, metadata: [String: JSONValue], memoryID: String? = nil, version: Int, deleted: Bool, addOutcomeUnknown: Bool, attempts: Int) {
+        self.brain = brain
+        self.recordID = recordID
+        self.entityID = entityID
+        self.slug = slug
+        self.category = category
+        self.content = content
+        self.metadata = metadata
+        self.memoryID = memoryID
+        self.version = version
+        self.deleted = deleted
+        self.addOutcomeUnknown = addOutcomeUnknown
+        self.attempts = attempts
     }
 }
 

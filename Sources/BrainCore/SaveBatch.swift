@@ -49,16 +49,16 @@ public struct SaveItemResult: Sendable, Codable, Equatable {
     public var syncState: SyncState?
     public var error: String?
 
-    public init(slug: String?, status: SaveStatus, syncState: SyncState?, error: String?) {
+    enum CodingKeys: String, CodingKey {
+        case slug, status, error
+        case syncState = "sync_state"
+    }
+
+    public init(slug: String? = nil, status: SaveStatus, syncState: SyncState? = nil, error: String? = nil) {
         self.slug = slug
         self.status = status
         self.syncState = syncState
         self.error = error
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case slug, status, error
-        case syncState = "sync_state"
     }
 }
 

@@ -29,4 +29,11 @@ public struct BulkWorkStopped: Error, Sendable, Equatable, CustomStringConvertib
     public var description: String {
         "braind is stopping: the \(work) stopped after \(done) of \(total); \(advice)"
     }
+
+    public init(work: String, done: Int, total: Int, advice: String) {
+        self.work = work
+        self.done = done
+        self.total = total
+        self.advice = advice
+    }
 }

@@ -23,13 +23,13 @@ public struct AccessSettings: Sendable {
 /// `access.allowed_uids`; then an `Authorization: Bearer` token, which narrows access to one
 /// owner's brain. Without a token the socket owner has full access unless tokens are required.
 struct AccessMiddleware<Context: BrainContext>: RouterMiddleware {
-    let database: BrainDatabase
+    let database: any TokenStore & MemoryStore & OwnerStore
     let settings: AccessSettings
     private let ownUID = getuid()
     /// Peer credentials by connection, dropped when the connection closes.
     private let peers = PeerCache()
 
-    init(database: BrainDatabase, settings: AccessSettings) {
+    init(database: any TokenStore & MemoryStore & OwnerStore, settings: AccessSettings) {
         self.database = database
         self.settings = settings
     }

@@ -42,7 +42,7 @@ public struct APISettings: Sendable {
 
 /// Builds the `/v1` router. Tests call this directly with an in-memory database.
 public func buildRouter(
-    database: BrainDatabase, sync: any SyncControl, reconciler: (any ReconcileControl)? = nil,
+    database: any BrainStore, sync: any SyncControl, reconciler: (any ReconcileControl)? = nil,
     remoteSearch: (any RemoteSearch)? = nil, webhooks: (any WebhookControl)? = nil, retarget: (any RetargetControl)? = nil,
     metrics: PrometheusCollectorRegistry? = nil, settings: APISettings
 ) -> Router<BrainRequestContext> {
@@ -78,7 +78,7 @@ public func buildRouter(
 ///   - connections: the connection cap and the idle timeout.
 ///   - onReady: called once the socket accepts connections.
 public func buildApplication(
-    socketPath: String, database: BrainDatabase, sync: any SyncControl, reconciler: (any ReconcileControl)? = nil,
+    socketPath: String, database: any BrainStore, sync: any SyncControl, reconciler: (any ReconcileControl)? = nil,
     remoteSearch: (any RemoteSearch)? = nil, webhooks: (any WebhookControl)? = nil, retarget: (any RetargetControl)? = nil,
     metrics: PrometheusCollectorRegistry? = nil, settings: APISettings,
     connections: ConnectionSettings = ConnectionSettings(), logger: Logger,

@@ -13,7 +13,7 @@ enum Authorization {
     /// companies where that user has an active session; a company token its own brain; read-only
     /// tokens never write.
     static func require(
-        _ principal: Principal, brain: BrainKind, owner: OwnerReference, write: Bool, database: BrainDatabase
+        _ principal: Principal, brain: BrainKind, owner: OwnerReference, write: Bool, database: any MemoryStore & OwnerStore
     ) async throws {
         guard case .token(let token) = principal else { return }
         if write && token.readOnly {

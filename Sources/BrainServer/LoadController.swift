@@ -7,7 +7,7 @@ import ServiceLifecycle
 /// Owner data in (`POST /v1/companies`, `/v1/users`, `/v1/sessions`) and the seed's loader tasks
 /// (`POST /v1/load/{companies|users}[/{owner}]`), which build memories through the normal save path.
 struct LoadController<Context: BrainContext> {
-    let database: BrainDatabase
+    let database: any OwnerStore & MemoryStore
     let sync: any SyncControl
     let settings: APISettings
 
@@ -64,8 +64,8 @@ struct LoadController<Context: BrainContext> {
         try Authorization.requireFull(principal)
         let sync = self.sync
         let database = self.database
-        @Sendable func run(_ progress: BrainDatabase.LoadProgress?) async throws -> any Encodable & Sendable {
-            let wake: BrainDatabase.LoadProgress = { done, total in
+        @Sendable func run(_ progress: LoadProgress?) async throws -> any Encodable & Sendable {
+            let wake: LoadProgress = { done, total in
                 progress?(done, total)
                 // Wake the push worker as owners finish, not only at the end of a long load.
                 if done > 0 && done % 100 == 0 { sync.localChangesCommitted() }

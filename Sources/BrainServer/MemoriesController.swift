@@ -5,7 +5,7 @@ import Hummingbird
 /// deletes, for one brain.
 struct MemoriesController<Context: BrainContext> {
     let brain: BrainKind
-    let database: BrainDatabase
+    let database: any MemoryStore & OwnerStore
     let sync: any SyncControl
     let settings: APISettings
 
@@ -33,7 +33,7 @@ struct MemoriesController<Context: BrainContext> {
         let owner = try owner(context)
         try await Authorization.require(context.principal, brain: brain, owner: owner, write: false, database: database)
         let query = request.uri.queryParameters
-        var limit = BrainDatabase.defaultPageSize
+        var limit = StoreLimits.defaultPageSize
         if let text = query.get("limit") {
             guard let value = Int(text) else {
                 throw BrainError.invalid(field: "limit", reason: "'\(text)' is not an integer")

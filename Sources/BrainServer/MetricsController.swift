@@ -8,7 +8,7 @@ import Prometheus
 /// things happen; gauges that describe the store (pending, failed, oldest pending age, database
 /// and WAL size) are read at scrape time, so they are never stale.
 struct MetricsController<Context: BrainContext> {
-    let database: BrainDatabase
+    let database: any StatusStore
     let registry: PrometheusCollectorRegistry
 
     func addRoutes(to router: Router<Context>) {
@@ -26,11 +26,8 @@ struct MetricsController<Context: BrainContext> {
             let age = counts.oldestPendingSince.flatMap(Timestamp.date(from:)).map { Date().timeIntervalSince($0) } ?? 0
             Gauge(label: "braind_oldest_pending_seconds", dimensions: dimensions).record(age)
         }
-        if let path = database.path {
-            for (file, suffix) in [("database", ""), ("wal", "-wal")] {
-                let size = (try? FileManager.default.attributesOfItem(atPath: path + suffix)[.size] as? Int) ?? 0
-                Gauge(label: "braind_\(file)_bytes").record(size)
-            }
+        for (part, bytes) in try await database.storageBytes() {
+            Gauge(label: "braind_\(part)_bytes").record(bytes)
         }
         return Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],

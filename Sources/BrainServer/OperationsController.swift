@@ -9,7 +9,7 @@ import ServiceLifecycle
 /// memories (`GET /v1/memories/export`, `POST /v1/memories/import`). Both directions stream, so
 /// memory stays bounded whatever the number of memories.
 struct OperationsController<Context: BrainContext> {
-    let database: BrainDatabase
+    let database: any MemoryStore & TransferStore
     let sync: any SyncControl
     let settings: APISettings
 

@@ -3,7 +3,7 @@ import Hummingbird
 
 /// `/v1/reconcile`: start a run (or join the one in progress) and read run reports.
 struct ReconcileController<Context: BrainContext> {
-    let database: BrainDatabase
+    let database: any ReconcileStore
     /// Nil when no Mem0 key is configured: reports stay readable, runs cannot start.
     let reconciler: (any ReconcileControl)?
     let settings: APISettings

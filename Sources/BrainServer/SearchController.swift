@@ -4,7 +4,7 @@ import Hummingbird
 /// `/v1/search`: the agents' recall. Local full-text search, Mem0's search, or Mem0 with a short
 /// deadline falling back to local (`auto`, the default). Every answer says which source answered.
 struct SearchController<Context: BrainContext> {
-    let database: BrainDatabase
+    let database: any MemoryStore & OwnerStore
     /// Nil when no Mem0 key is configured.
     let remote: (any RemoteSearch)?
     let settings: APISettings
@@ -49,8 +49,8 @@ struct SearchController<Context: BrainContext> {
         let owner = try OwnerReference(search.owner, verifyCheckDigit: settings.verifyRUTCheckDigit)
         try await Authorization.require(principal, brain: search.brain, owner: owner, write: false, database: database)
         let limit = search.limit ?? 10
-        guard (1...BrainDatabase.maxSearchLimit).contains(limit) else {
-            throw BrainError.invalid(field: "limit", reason: "must be between 1 and \(BrainDatabase.maxSearchLimit)")
+        guard (1...StoreLimits.maxSearchLimit).contains(limit) else {
+            throw BrainError.invalid(field: "limit", reason: "must be between 1 and \(StoreLimits.maxSearchLimit)")
         }
         let mode = search.mode ?? .auto
         func local(_ reason: String?) async throws -> SearchResponse {

@@ -3,7 +3,7 @@ import Hummingbird
 
 /// `/v1/failed` and `/v1/retry`: rows Mem0 refused, and putting them back in the push queue.
 struct SyncController<Context: BrainContext> {
-    let database: BrainDatabase
+    let database: any PushQueueStore
     let sync: any SyncControl
 
     func addRoutes(to group: RouterGroup<Context>) {
@@ -25,10 +25,10 @@ struct SyncController<Context: BrainContext> {
         try Authorization.requireFull(context.principal)
         let query = request.uri.queryParameters
         let brain = try Self.brain(query.get("brain"))
-        var limit = BrainDatabase.defaultPageSize
+        var limit = StoreLimits.defaultPageSize
         if let text = query.get("limit") {
-            guard let value = Int(text), (1...BrainDatabase.maxPageSize).contains(value) else {
-                throw BrainError.invalid(field: "limit", reason: "must be an integer between 1 and \(BrainDatabase.maxPageSize)")
+            guard let value = Int(text), (1...StoreLimits.maxPageSize).contains(value) else {
+                throw BrainError.invalid(field: "limit", reason: "must be an integer between 1 and \(StoreLimits.maxPageSize)")
             }
             limit = value
         }

@@ -4,7 +4,7 @@ import Hummingbird
 
 /// `/v1/ping` and `/v1/status`: liveness and what the daemon holds.
 struct SystemController<Context: BrainContext> {
-    let database: BrainDatabase
+    let database: any StatusStore & ReconcileStore
     let sync: any SyncControl
     let settings: APISettings
 
@@ -28,7 +28,7 @@ struct SystemController<Context: BrainContext> {
             apiVersion: BrainVersion.api,
             pid: ProcessInfo.processInfo.processIdentifier,
             uptimeSeconds: (Date().timeIntervalSince(settings.startedAt) * 1000).rounded() / 1000,
-            database: database.path ?? ":memory:",
+            database: database.storeDescription.location,
             socket: settings.socketPath,
             mem0: .init(configured: settings.mem0Configured, sync: await sync.syncStatus()),
             brains: brains,

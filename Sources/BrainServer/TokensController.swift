@@ -5,7 +5,7 @@ import Hummingbird
 
 /// `/v1/tokens`: create (shown once), list and revoke scoped tokens. Full access only.
 struct TokensController<Context: BrainContext> {
-    let database: BrainDatabase
+    let database: any TokenStore & MemoryStore & OwnerStore
     let settings: APISettings
 
     func addRoutes(to group: RouterGroup<Context>) {

@@ -88,7 +88,7 @@ struct PostgresBrainRow: Sendable {
     }
 
     func reconcileRow(brain: BrainKind) -> ReconcileRow {
-        ReconcileRow.make(task: pushTask(brain: brain), syncState: syncState, syncedVersion: syncedVersion)
+        ReconcileRow(task: pushTask(brain: brain), syncState: syncState, syncedVersion: syncedVersion)
     }
 }
 

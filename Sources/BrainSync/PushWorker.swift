@@ -8,7 +8,7 @@ import Synchronization
 /// and by a timer, with bounded concurrency. Every outcome is recorded on the row, so a crash at
 /// any point leaves a state the next start can finish from.
 public final class PushWorker: Service, SyncControl {
-    let database: BrainDatabase
+    let database: any PushQueueStore & StatusStore
     let client: any Mem0Client
     let settings: PushSettings
     let gate: Mem0Gate
@@ -21,7 +21,7 @@ public final class PushWorker: Service, SyncControl {
     /// - Parameters:
     ///   - gate: shared with the reconciler so that one 429 slows both.
     public init(
-        database: BrainDatabase, client: any Mem0Client, settings: PushSettings = PushSettings(),
+        database: any PushQueueStore & StatusStore, client: any Mem0Client, settings: PushSettings = PushSettings(),
         gate: Mem0Gate? = nil, logger: Logger = Logger(label: "braind.push")
     ) {
         self.database = database

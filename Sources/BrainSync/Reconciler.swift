@@ -8,7 +8,7 @@ import Synchronization
 /// Repairs drift between the brain tables and Mem0, on an interval and on demand, one run at a
 /// time. Every run leaves a report in `reconcile_runs`.
 public final class Reconciler: Service, ReconcileControl {
-    let database: BrainDatabase
+    let database: any ReconcileStore & PushQueueStore & MemoryStore
     let client: any Mem0Client
     let gate: Mem0Gate
     let settings: ReconcileSettings
@@ -29,7 +29,7 @@ public final class Reconciler: Service, ReconcileControl {
     ///   - gate: the push worker's gate, so a 429 slows both.
     ///   - pusher: the push worker's, so repairs report to the same health; by default one of its own.
     public init(
-        database: BrainDatabase, client: any Mem0Client, gate: Mem0Gate, settings: ReconcileSettings = ReconcileSettings(),
+        database: any ReconcileStore & PushQueueStore & MemoryStore, client: any Mem0Client, gate: Mem0Gate, settings: ReconcileSettings = ReconcileSettings(),
         pusher: RowPusher? = nil, logger: Logger = Logger(label: "braind.reconcile")
     ) {
         self.database = database

@@ -11,7 +11,7 @@ import Synchronization
 /// again before it changes anything. Deliveries caused by braind's own pushes are recognised and
 /// cost nothing. Bursts coalesce per entity; past the queue's limit braind runs a full reconcile.
 public final class WebhookProcessor: Service, WebhookSink {
-    let database: BrainDatabase
+    let database: any ReconcileStore & PushQueueStore
     let client: any Mem0Client
     let gate: Mem0Gate
     let reconciler: Reconciler
@@ -39,7 +39,7 @@ public final class WebhookProcessor: Service, WebhookSink {
     }
 
     public init(
-        database: BrainDatabase, client: any Mem0Client, gate: Mem0Gate, reconciler: Reconciler, queueLimit: Int = 10_000,
+        database: any ReconcileStore & PushQueueStore, client: any Mem0Client, gate: Mem0Gate, reconciler: Reconciler, queueLimit: Int = 10_000,
         logger: Logger = Logger(label: "braind.webhooks")
     ) {
         self.database = database

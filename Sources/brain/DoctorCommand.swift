@@ -134,12 +134,13 @@ struct Doctor {
     private mutating func checkDatabase(_ path: String) -> Date? {
         var newest: Date?
         do {
-            let facts = try DatabaseInspection.inspect(path: path)
+            let answer = try BraindInspect.run(path: path)
+            let facts = answer.inspection
             if !facts.isSound {
                 add("database", .fail, "\(path) fails its integrity check: \(facts.integrity)",
                     fix: "stop braind and restore the latest backup: braind restore FILE")
             } else if facts.isNewerThanBinary {
-                add("database", .fail, "\(path) has schema \(facts.unknownMigrations.joined(separator: ", ")), newer than this brain (\(DatabaseInspection.binarySchemaVersion))",
+                add("database", .fail, "\(path) has schema \(facts.unknownMigrations.joined(separator: ", ")), newer than the installed braind (\(answer.binarySchemaVersion))",
                     fix: "install the braind and brain that wrote it (make install from the same checkout)")
             } else {
                 let memories = facts.memories.values.reduce(0, +)

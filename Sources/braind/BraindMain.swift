@@ -12,6 +12,6 @@ struct BraindCommand: AsyncParsableCommand {
         abstract: "Local memory daemon for AI agents: SQLite brain tables, Mem0 sync, a Unix-socket API.",
         discussion: "`braind` alone serves; `braind serve --help` lists the daemon's options.",
         version: BrainVersion.withCommit,
-        subcommands: [ServeCommand.self, RestoreCommand.self],
+        subcommands: [ServeCommand.self, RestoreCommand.self, InspectCommand.self],
         defaultSubcommand: ServeCommand.self)
 }

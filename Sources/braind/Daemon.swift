@@ -19,29 +19,9 @@ struct Daemon {
         let openFiles = FileDescriptorLimit.raiseSoftLimit()
         let guardian = try SocketGuard.acquire(socketPath: settings.socketPath)
         defer { guardian.release() }
-        let databaseDirectory = (settings.databasePath as NSString).deletingLastPathComponent
-        if !databaseDirectory.isEmpty {
-            do {
-                try FileManager.default.createDirectory(
-                    atPath: databaseDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            } catch {
-                throw StartupError.cannotCreateDirectory(databaseDirectory, error: error)
-            }
-        }
-        // A file that is not braind's is refused before a lock file is left beside it.
-        try BrainDatabase.checkRecognized(path: settings.databasePath)
-        // Before opening: opening migrates, and the push worker recovers in-flight rows at start.
-        let databaseLock = try BrainDatabase.lock(path: settings.databasePath)
-        defer { databaseLock.release() }
-        let database: BrainDatabase
-        do {
-            database = try BrainDatabase(path: settings.databasePath, synchronous: settings.configuration.synchronous)
-        } catch let error as DatabaseOpenError {
-            throw error
-        } catch {
-            throw StartupError.cannotOpenDatabase(settings.databasePath, error: error)
-        }
-        defer { try? database.close() }
+        let opened = try StoreOpener.open(settings: settings)
+        let database = opened.store
+        defer { opened.close() }
 
         let configuration = settings.configuration
         let receiver = try webhookReceiverSettings()
@@ -164,7 +144,7 @@ struct Daemon {
         return ConnectionSettings(maxConnections: cap, idleTimeout: .milliseconds(Int(configuration.idleTimeoutSeconds * 1_000)))
     }
 
-    private func makePushWorker(database: BrainDatabase, client: any Mem0Client, gate: Mem0Gate) -> PushWorker {
+    private func makePushWorker(database: any BrainStore, client: any Mem0Client, gate: Mem0Gate) -> PushWorker {
         let configuration = settings.configuration
         var push = PushSettings()
         push.concurrency = configuration.syncConcurrency
@@ -175,7 +155,7 @@ struct Daemon {
         return PushWorker(database: database, client: client, settings: push, gate: gate, logger: Logger(label: "braind.push"))
     }
 
-    private func makeReconciler(database: BrainDatabase, client: any Mem0Client, gate: Mem0Gate, pusher: RowPusher?) -> Reconciler {
+    private func makeReconciler(database: any BrainStore, client: any Mem0Client, gate: Mem0Gate, pusher: RowPusher?) -> Reconciler {
         let configuration = settings.configuration
         var reconcile = ReconcileSettings()
         reconcile.interval = configuration.reconcileIntervalSeconds > 0 ? .seconds(configuration.reconcileIntervalSeconds) : nil

@@ -5,7 +5,7 @@ import ServiceLifecycle
 
 /// Keeps the `events` journal bounded: prunes entries past the retention at start and then hourly.
 struct JournalRetention: Service {
-    let database: BrainDatabase
+    let database: any StatusStore
     let retention: Duration
     let logger: Logger
 

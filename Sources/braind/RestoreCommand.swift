@@ -1,5 +1,6 @@
 import ArgumentParser
 import BrainCore
+import BrainStoreSQLite
 import BrainServer
 import Foundation
 

@@ -1,4 +1,5 @@
 import BrainCore
+import BrainStoreSQLite
 import Foundation
 import Testing
 

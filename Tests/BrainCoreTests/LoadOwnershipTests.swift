@@ -1,4 +1,5 @@
 @testable import BrainCore
+@testable import BrainStoreSQLite
 import Foundation
 import GRDB
 import Testing

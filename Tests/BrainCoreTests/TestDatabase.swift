@@ -1,4 +1,5 @@
 import BrainCore
+import BrainStoreSQLite
 import Foundation
 
 /// A fresh in-memory database with the full schema.

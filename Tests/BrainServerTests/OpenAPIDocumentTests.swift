@@ -1,4 +1,5 @@
 import BrainCore
+import BrainStoreSQLite
 @testable import BrainServer
 import Foundation
 import Hummingbird

@@ -1,4 +1,5 @@
 @testable import BrainCore
+@testable import BrainStoreSQLite
 import BrainSync
 import FakeMem0
 import Foundation

@@ -1,4 +1,5 @@
 import BrainCore
+import BrainStoreSQLite
 import BrainServer
 import BrainTestSupport
 import Foundation

@@ -1,4 +1,5 @@
 import BrainCore
+import BrainStoreSQLite
 import BrainTestSupport
 import Foundation
 import Testing

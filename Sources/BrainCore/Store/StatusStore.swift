@@ -1,0 +1,57 @@
+import Foundation
+
+/// Which store braind runs on, as status shows it: never a password.
+public struct StoreDescription: Sendable, Codable, Equatable {
+    /// `sqlite` or `postgresql`.
+    public var kind: String
+    /// The engine's version (SQLite library, PostgreSQL server).
+    public var version: String
+    /// The database file, or the URL with its password replaced.
+    public var location: String
+
+    public init(kind: String, version: String, location: String) {
+        self.kind = kind
+        self.version = version
+        self.location = location
+    }
+}
+
+/// What status, metrics and housekeeping read: counts, health, the store itself, the Mem0 the
+/// stored ids belong to, and the events journal's retention.
+public protocol StatusStore: Sendable {
+    /// Which store this is.
+    var storeDescription: StoreDescription { get }
+    /// Whether writes succeed now (a full disk, a lost file or server), shown in status.
+    var storageHealth: StorageHealth { get }
+    /// Bytes the store occupies by part, for metrics (`database`, and `wal` on SQLite).
+    func storageBytes() async throws -> [String: Int]
+    /// Counts by sync state for one brain.
+    func counts(_ brain: BrainKind) async throws -> BrainCounts
+    /// The Mem0 the stored memory ids belong to; nil before the first push to any.
+    func recordedTarget() async throws -> Mem0Target?
+    /// Records the Mem0 the memory ids belong to.
+    func recordTarget(_ target: Mem0Target) async throws
+    /// Moves every row to another Mem0 in one transaction (see `SyncStateMachine`).
+    func retarget(to target: Mem0Target, dryRun: Bool, now: Date) async throws -> RetargetReport
+    /// Deletes journal entries older than `cutoff`, at most `batch` per transaction.
+    func pruneEvents(olderThan cutoff: Date, batch: Int) async throws -> Int
+    /// Entries in the journal.
+    func eventCount() async throws -> Int
+}
+
+extension StatusStore {
+    public func retarget(to target: Mem0Target, dryRun: Bool) async throws -> RetargetReport {
+        try await retarget(to: target, dryRun: dryRun, now: Date())
+    }
+
+    public func pruneEvents(olderThan cutoff: Date) async throws -> Int {
+        try await pruneEvents(olderThan: cutoff, batch: 5_000)
+    }
+}
+
+/// Everything braind needs from its database. The daemon holds one; each consumer (routes,
+/// push worker, reconciler, loaders) is handed it and uses only its own part.
+public protocol BrainStore: MemoryStore, PushQueueStore, ReconcileStore, OwnerStore, TokenStore, StatusStore, TransferStore {
+    /// Closes the connections; later calls fail. Called once, at shutdown.
+    func close() async throws
+}

@@ -1,0 +1,23 @@
+import BrainCore
+import Foundation
+import GRDB
+
+extension BrainDatabase: BrainStore {
+    public var storeDescription: StoreDescription {
+        StoreDescription(kind: "sqlite", version: Self.sqliteVersion, location: path ?? ":memory:")
+    }
+
+    public func storageBytes() async throws -> [String: Int] {
+        guard let path else { return [:] }
+        var bytes: [String: Int] = [:]
+        for (part, suffix) in [("database", ""), ("wal", "-wal")] {
+            bytes[part] = (try? FileManager.default.attributesOfItem(atPath: path + suffix)[.size] as? Int) ?? 0
+        }
+        return bytes
+    }
+
+    /// The SQLite library braind is linked with (GRDB's system SQLite on Linux).
+    static let sqliteVersion: String = {
+        (try? DatabaseQueue().read { db in try String.fetchOne(db, sql: "SELECT sqlite_version()") }) ?? "unknown"
+    }()
+}
