@@ -8,7 +8,8 @@ import PostgresNIO
 /// on a server it cannot reach (it retries, logging at info), so a wrong host or password would
 /// hang the start; a single connection fails in milliseconds and says why.
 enum PostgresProbe {
-    static func check(_ url: PostgresURL, deadline: Duration, logger: Logger) async throws {
+    /// - Returns: the server's version.
+    static func check(_ url: PostgresURL, deadline: Duration, logger: Logger) async throws -> String {
         var options = PostgresStoreOptions()
         options.probeDeadline = deadline
         options.queryDeadline = deadline
@@ -18,22 +19,25 @@ enum PostgresProbe {
         } catch {
             throw PostgresStoreError.unreachable(location: url.location, reason: "TLS set-up failed: \(error)")
         }
-        let race = DeadlineRace<Void>()
+        let race = DeadlineRace<String>()
         do {
-            try await withCheckedThrowingContinuation { continuation in
+            return try await withCheckedThrowingContinuation { continuation in
                 race.start(
                     continuation,
                     work: Task {
                         race.finish(with: await Result(awaiting: {
                             let connection = try await PostgresConnection.connect(
                                 configuration: configuration, id: 1, logger: logger)
+                            let version: String
                             do {
-                                try await connection.query("SELECT 1", logger: logger)
+                                version = try await connection.query("SHOW server_version", logger: logger)
+                                    .collect().first?.decode(String.self) ?? "unknown"
                             } catch {
                                 try? await connection.close()
                                 throw error
                             }
                             try await connection.close()
+                            return version
                         }))
                     },
                     timer: Task {

@@ -18,6 +18,8 @@ public final class PostgresStore: Sendable {
     private let runTask: Task<Void, Never>
     /// Whether writes succeed now (shown in status, logged once per episode).
     public let storageHealth = StorageHealth()
+    /// The server's version as it reported it at start (`SHOW server_version`).
+    let serverVersion: String
 
     /// Probes the server, starts the pool and runs pending migrations.
     /// - Throws: `PostgresStoreError.unreachable` within `options.probeDeadline` when the server
@@ -26,8 +28,8 @@ public final class PostgresStore: Sendable {
     public static func open(
         url: PostgresURL, options: PostgresStoreOptions = .init(), logger: Logger = Logger(label: "braind.postgres")
     ) async throws -> PostgresStore {
-        try await PostgresProbe.check(url, deadline: options.probeDeadline, logger: logger)
-        let store = try PostgresStore(url: url, options: options, logger: logger)
+        let version = try await PostgresProbe.check(url, deadline: options.probeDeadline, logger: logger)
+        let store = try PostgresStore(url: url, options: options, logger: logger, serverVersion: version)
         do {
             try await store.migrate()
         } catch {
@@ -37,8 +39,9 @@ public final class PostgresStore: Sendable {
         return store
     }
 
-    private init(url: PostgresURL, options: PostgresStoreOptions, logger: Logger) throws {
+    private init(url: PostgresURL, options: PostgresStoreOptions, logger: Logger, serverVersion: String) throws {
         self.url = url
+        self.serverVersion = serverVersion
         self.options = options
         self.logger = logger
         let client = PostgresClient(configuration: try url.clientConfiguration(options: options), backgroundLogger: logger)

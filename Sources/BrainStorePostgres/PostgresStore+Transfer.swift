@@ -1,0 +1,59 @@
+import BrainCore
+import Foundation
+import PostgresNIO
+
+extension PostgresStore {
+    /// An export of live memories, optionally one brain and one owner.
+    public func makeExporter(brain: BrainKind?, owner: OwnerReference?, rowsPerPage: Int) throws -> any MemoryExporting {
+        PostgresExporter(store: self, brain: brain, owner: owner, rowsPerPage: rowsPerPage)
+    }
+
+    /// Gives memories an import just saved the times of their export, each only while the row
+    /// still holds exactly what the import wrote; version and sync state do not change.
+    public func applyImportedTimestamps(_ groups: [(brain: BrainKind, owner: OwnerReference, items: [ImportedTimestamps])]) async throws {
+        let prepared = try groups.map { group in
+            (group.brain, group.owner, try group.items.map { item in
+                (created: item.createdAt.flatMap(Timestamp.date(from:)), updated: item.updatedAt.flatMap(Timestamp.date(from:)),
+                 memory: item.memory, metadata: try CanonicalJSON.encode(item.memory.metadata))
+            })
+        }
+        try await transaction { connection in
+            for (brain, reference, rows) in prepared {
+                let owner = try await Self.resolve(reference, brain: brain, create: false, on: connection, logger: self.logger)
+                let ownerID = UUID(uuidString: owner.id)!
+                for row in rows {
+                    try await connection.execute(
+                        """
+                        UPDATE \(unescaped: brain.table)
+                        SET created_at = coalesce(\(row.created), created_at), updated_at = coalesce(\(row.updated), updated_at)
+                        WHERE \(unescaped: brain.ownerColumn) = \(ownerID) AND slug = \(row.memory.slug) AND NOT deleted
+                          AND content = \(row.memory.content) AND category IS NOT DISTINCT FROM \(row.memory.category)
+                          AND extra_metadata = \(row.metadata)::jsonb
+                        """, logger: self.logger)
+                }
+            }
+        }
+    }
+
+    /// PostgreSQL has its own tools for a consistent copy while the server runs.
+    public func backup(to path: String, overwrite: Bool) async throws -> BackupReport {
+        throw BrainError.invalid(
+            field: "backup",
+            reason: "braind cannot copy a PostgreSQL store; use pg_dump (or the provider's backups) on \(url.location)")
+    }
+}
+
+extension PostgresStore: BrainStore {
+    public var storeDescription: StoreDescription {
+        StoreDescription(kind: "postgresql", version: serverVersion, location: url.redacted)
+    }
+
+    /// The database's size on the server, for metrics.
+    public func storageBytes() async throws -> [String: Int] {
+        try await read { connection in
+            let bytes = try await connection.rows("SELECT pg_database_size(current_database())", logger: self.logger)
+                .first?.decode(Int.self) ?? 0
+            return ["database": bytes]
+        }
+    }
+}
