@@ -164,7 +164,7 @@ let package = Package(
         // Helpers shared by the test suites that start the real binaries (DaemonProcess, runCommand).
         .target(
             name: "BrainTestSupport",
-            dependencies: ["BrainServer", "BrainCore"],
+            dependencies: ["BrainServer", "BrainCore", "BrainStoreSQLite", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Tests/Support/BrainTestSupport",
             swiftSettings: swiftSettings
         ),
@@ -181,18 +181,30 @@ let package = Package(
         ),
         .testTarget(
             name: "BrainCoreTests",
-            dependencies: ["BrainCore", "BrainStoreSQLite", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["BrainCore", "BrainStoreSQLite", "BrainTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        // The store contract: the same suites on SQLite and, with BRAIND_TEST_STORE=postgresql, PostgreSQL.
+        .testTarget(
+            name: "StoreContractTests",
+            dependencies: ["BrainCore", "BrainTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        // What only the SQLite store has: migrations, group commit, file checks, backup and restore.
+        .testTarget(
+            name: "BrainStoreSQLiteTests",
+            dependencies: ["BrainCore", "BrainStoreSQLite", "BrainTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "BrainSyncTests",
-            dependencies: ["BrainSync", "BrainCore", "BrainStoreSQLite", "FakeMem0"],
+            dependencies: ["BrainSync", "BrainCore", "BrainStoreSQLite", "BrainTestSupport", "FakeMem0"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "BrainServerTests",
             dependencies: [
-                "BrainServer", "BrainCore", "BrainStoreSQLite",
+                "BrainServer", "BrainCore", "BrainStoreSQLite", "BrainTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

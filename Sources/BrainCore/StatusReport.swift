@@ -74,6 +74,8 @@ public struct StatusReport: Sendable, Codable, Equatable {
     public var lastReconcile: ReconcileReport?
     /// Why writes fail now (a full disk, a read-only or lost file); nil while they succeed.
     public var storageProblem: String?
+    /// Which store braind runs on (`sqlite` or `postgresql`) and its version.
+    public var store: StoreDescription?
 
     public init(
         version: String, apiVersion: String, pid: Int32, uptimeSeconds: Double, database: String, socket: String,
@@ -91,7 +93,7 @@ public struct StatusReport: Sendable, Codable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case version, pid, database, socket, mem0, brains
+        case version, pid, database, socket, mem0, brains, store
         case apiVersion = "api_version"
         case uptimeSeconds = "uptime_seconds"
         case lastReconcile = "last_reconcile"

@@ -3614,6 +3614,30 @@ enum EmbeddedOpenAPI {
                   "storage_problem": {
                     "type": "string",
                     "description": "Why writes fail now (a full disk, a read-only or lost file); absent while they succeed."
+                  },
+                  "store": {
+                    "type": "object",
+                    "description": "Which store braind runs on. `location` never holds a password.",
+                    "required": [
+                      "kind",
+                      "version",
+                      "location"
+                    ],
+                    "properties": {
+                      "kind": {
+                        "type": "string",
+                        "enum": [
+                          "sqlite",
+                          "postgresql"
+                        ]
+                      },
+                      "version": {
+                        "type": "string"
+                      },
+                      "location": {
+                        "type": "string"
+                      }
+                    }
                   }
                 }
               }

@@ -34,6 +34,7 @@ struct SystemController<Context: BrainContext> {
             brains: brains,
             lastReconcile: try await database.reconcileRuns(limit: 1).first)
         report.storageProblem = database.storageHealth.current
+        report.store = database.storeDescription
         return JSONResponse.make(report)
     }
 }

@@ -5,7 +5,12 @@ import GRDB
 extension BrainDatabase {
     /// Pages copied per backup step (4 KiB each). Steps only bound each call's work: the read
     /// transaction spans them all, so the copy is one snapshot.
-    static let backupPagesPerStep: CInt = 1_024
+    static let backupPagesPerStep: CInt = 256
+
+    /// After each step the backup rests as long as the step took (at most `backupMaxPause`), so
+    /// on two cores it takes half of one and saves keep theirs: a save waits on CPU and disk
+    /// behind at most one step, never behind the whole copy.
+    static let backupMaxPause: Duration = .milliseconds(20)
 
     /// Copies the database into a new file while braind keeps serving, checks the copy, and
     /// moves it into place.
@@ -27,12 +32,23 @@ extension BrainDatabase {
             let destination = try DatabaseQueue(path: partial)
             try await writer.read { db in
                 try destination.writeWithoutTransaction { destinationDB in
-                    try db.backup(to: destinationDB, pagesPerStep: Self.backupPagesPerStep)
+                    // The copy is a scratch file until renamed: no journal and no fsync per step
+                    // (each would compete with the saves' own fsyncs); one fsync at the end.
+                    try destinationDB.execute(sql: "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF")
+                    var stepStarted = ContinuousClock.now
+                    try db.backup(to: destinationDB, pagesPerStep: Self.backupPagesPerStep) { progress in
+                        guard !progress.isCompleted else { return }
+                        let pause = min(ContinuousClock.now - stepStarted, Self.backupMaxPause)
+                        // A GRDB reader thread, not the cooperative pool: sleeping here blocks nothing else.
+                        Thread.sleep(forTimeInterval: pause.seconds)
+                        stepStarted = ContinuousClock.now
+                    }
                     // One self-contained file: no -wal beside it to copy or lose.
                     try destinationDB.execute(sql: "PRAGMA journal_mode = DELETE")
                 }
             }
             try destination.close()
+            try FileSync.file(partial)
         } catch {
             throw Self.storageError(error)
         }

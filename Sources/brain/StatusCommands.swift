@@ -14,7 +14,8 @@ struct StatusCommand: AsyncParsableCommand {
             if global.json { return try printJSON(status) }
             print("braind \(status.version) (API \(status.apiVersion)), pid \(status.pid), up \(Int(status.uptimeSeconds))s")
             print("socket    \(status.socket)")
-            print("database  \(status.database)\(status.storageProblem.map { " (writes failing: \($0))" } ?? "")")
+            let store = status.store.map { "\($0.kind) \($0.version): " } ?? ""
+            print("database  \(store)\(status.database)\(status.storageProblem.map { " (writes failing: \($0))" } ?? "")")
             print("mem0      \(status.mem0.state)\(status.mem0.pausedUntil.map { ", calls paused until \($0)" } ?? "")")
             if let target = status.mem0.target { print("target    \(target)") }
             if let recorded = status.mem0.recordedTarget {

@@ -1,5 +1,5 @@
 import BrainCore
-import BrainStoreSQLite
+import BrainTestSupport
 import BrainServer
 import Foundation
 import Hummingbird
@@ -111,7 +111,7 @@ struct AccessMatrixTests {
     }
 
     /// Owners, a session between `user` and `company`, a seeded memory, and one token per caller.
-    static func setUp(_ database: BrainDatabase) async throws -> [Caller: String] {
+    static func setUp(_ database: any BrainStore) async throws -> [Caller: String] {
         _ = try await database.importUsers(Data("rut,full_name\n\(user),Juan Pérez\n\(otherUser),Ana Soto\n".utf8))
         _ = try await database.importCompanies(Data("rut,business_name,tax_regime\n\(company),Andes SpA,ProPyme General\n\(otherCompany),Sur Ltda,14 A\n".utf8))
         _ = try await database.importSessions(Data("user_rut,company_rut\n\(user),\(company)\n".utf8))

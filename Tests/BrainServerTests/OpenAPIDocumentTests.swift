@@ -1,5 +1,5 @@
 import BrainCore
-import BrainStoreSQLite
+import BrainTestSupport
 @testable import BrainServer
 import Foundation
 import Hummingbird
@@ -40,9 +40,9 @@ struct OpenAPIDocumentTests {
     }
 
     @Test("Every route the router registers is in the document, and every documented operation has a route")
-    func routesMatchDocument() throws {
+    func routesMatchDocument() async throws {
         let router = buildRouter(
-            database: try BrainDatabase(), sync: RecordingSync(), metrics: PrometheusCollectorRegistry(),
+            database: try await TestStores.make().store, sync: RecordingSync(), metrics: PrometheusCollectorRegistry(),
             settings: APISettings())
         let registered = Set(router.routes.map { "\($0.method.rawValue) \($0.path.description)" })
         let paths = try #require(try Self.embeddedDocument()["paths"] as? [String: [String: Any]])

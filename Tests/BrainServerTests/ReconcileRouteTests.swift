@@ -1,5 +1,5 @@
 import BrainCore
-import BrainStoreSQLite
+import BrainTestSupport
 import BrainServer
 import Foundation
 import Hummingbird
@@ -33,7 +33,7 @@ struct ReconcileRouteTests {
     @Test("POST /v1/reconcile passes normalized options and answers 202 with the run; stored runs are served")
     func startAndRead() async throws {
         let reconciler = RecordingReconciler()
-        let database = try BrainDatabase()
+        let database = try await TestStores.make().store
         let app = Application(router: buildRouter(database: database, sync: OfflineSync(), reconciler: reconciler, settings: APISettings()))
         try await app.test(.router) { client in
             let response = try await client.execute(

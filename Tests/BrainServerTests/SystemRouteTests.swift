@@ -1,5 +1,6 @@
 import BrainCore
 import BrainServer
+import BrainTestSupport
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -27,7 +28,8 @@ struct SystemRouteTests {
             #expect(status.brains["company"]?.pending == 1)
             #expect(status.brains["user"]?.live == 0)
             #expect(status.mem0 == .init(configured: false, sync: .offline))
-            #expect(status.database == ":memory:")
+            #expect(status.store?.kind == TestStoreKind.current.rawValue)
+            #expect(status.database == status.store?.location)
             #expect(status.socket == "/test.sock")
             #expect(status.version == BrainVersion.daemon)
             #expect(status.uptimeSeconds >= 0)

@@ -1,5 +1,5 @@
 import BrainCore
-import BrainStoreSQLite
+import BrainTestSupport
 import BrainServer
 import Foundation
 import Hummingbird
@@ -18,9 +18,9 @@ final class RecordingSync: SyncControl {
 /// Runs a test against the real router with a fresh in-memory database.
 func withTestApp<Value>(
     settings: APISettings = APISettings(socketPath: "/test.sock"),
-    _ body: @Sendable (any TestClientProtocol, BrainDatabase, RecordingSync) async throws -> Value
+    _ body: @Sendable (any TestClientProtocol, any BrainStore, RecordingSync) async throws -> Value
 ) async throws -> Value {
-    let database = try BrainDatabase()
+    let database = try await TestStores.make().store
     let sync = RecordingSync()
     let app = Application(router: buildRouter(database: database, sync: sync, settings: settings))
     return try await app.test(.router) { client in try await body(client, database, sync) }

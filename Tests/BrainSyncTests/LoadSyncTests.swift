@@ -1,5 +1,4 @@
 @testable import BrainCore
-@testable import BrainStoreSQLite
 import BrainSync
 import FakeMem0
 import Foundation

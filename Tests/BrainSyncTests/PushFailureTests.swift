@@ -1,9 +1,8 @@
 @testable import BrainCore
-@testable import BrainStoreSQLite
 import BrainSync
+import BrainTestSupport
 import FakeMem0
 import Foundation
-import GRDB
 import Testing
 
 @Suite(.timeLimit(.minutes(2)))
@@ -92,7 +91,7 @@ struct PushFailureTests {
 
     @Test("Offline to online: 1,000 saves made with no key are all pushed once a key works, with no duplicates")
     func offlineToOnline() async throws {
-        let database = try BrainDatabase()
+        let database = try await TestStores.make().store
         let owner = try OwnerReference(PushFixture.rut)
         for batch in 0..<10 {
             let items = (0..<100).map { MemoryInput(slug: "m\(batch)_\($0)", content: "memory \(batch)-\($0)") }

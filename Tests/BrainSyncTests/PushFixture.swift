@@ -1,15 +1,14 @@
 @testable import BrainCore
-@testable import BrainStoreSQLite
 import BrainSync
+import BrainTestSupport
 import FakeMem0
 import Foundation
-import GRDB
 import Logging
 
 /// A fresh in-memory database, an in-process fake-mem0, and a push worker between them, with
 /// fast retry pacing so tests measure behaviour, not waiting.
 struct PushFixture {
-    let database: BrainDatabase
+    let database: any BrainStore
     let fake: FakeMem0Server
     let worker: PushWorker
     let client: any Mem0Client
@@ -29,7 +28,7 @@ struct PushFixture {
 
     static func with<R>(
         concurrency: Int = 4, requestTimeout: Duration = .seconds(5), backoff: BackoffPolicy = BackoffPolicy(base: .milliseconds(20), cap: .milliseconds(200)),
-        database: BrainDatabase? = nil, api: FakeMem0API = .platform,
+        database: (any BrainStore)? = nil, api: FakeMem0API = .platform,
         _ body: (PushFixture) async throws -> R
     ) async throws -> R {
         var fakeSettings = FakeMem0Settings()
@@ -45,7 +44,7 @@ struct PushFixture {
         settings.debounce = .milliseconds(1)
         settings.interval = .milliseconds(50)
         settings.backoff = backoff
-        let database = try database ?? BrainDatabase()
+        let database = if let database { database } else { try await TestStores.make().store }
         let gate = Mem0Gate(policy: backoff)
         let fixture = PushFixture(
             database: database, fake: fake,
@@ -69,16 +68,13 @@ struct PushFixture {
             memories: items.map { MemoryInput(slug: $0.0, category: "test", content: $0.1) })
     }
 
-    func row(_ slug: String, brain: BrainKind = .company) async throws -> Row? {
-        try database.writer.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM \(brain.table) WHERE slug = ?", arguments: [slug])
-        }
+    /// The raw row (sync columns included) as text.
+    func row(_ slug: String, brain: BrainKind = .company) async throws -> SQLRow? {
+        try await TestStores.probe(database).row(brain.table, slug: slug)
     }
 
     func events(_ kind: EventKind) async throws -> Int {
-        try await database.writer.read { db in
-            try Int.fetchOne(db, sql: "SELECT count(*) FROM events WHERE kind = ?", arguments: [kind.rawValue]) ?? 0
-        }
+        try await TestStores.probe(database).int("SELECT count(*) FROM events WHERE kind = ?", [kind.rawValue])
     }
 
     /// Runs the worker as a service while `body` runs, then stops it.
@@ -105,8 +101,6 @@ struct PushFixture {
     }
 
     func allSynced() async throws -> Bool {
-        try await database.writer.read { db in
-            try Int.fetchOne(db, sql: "SELECT count(*) FROM company_brain WHERE sync_state != 'synced'") == 0
-        }
+        try await TestStores.probe(database).int("SELECT count(*) FROM company_brain WHERE sync_state != 'synced'") == 0
     }
 }

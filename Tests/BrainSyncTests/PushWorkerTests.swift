@@ -1,9 +1,8 @@
 @testable import BrainCore
-@testable import BrainStoreSQLite
 import BrainSync
+import BrainTestSupport
 import FakeMem0
 import Foundation
-import GRDB
 import Testing
 
 @Suite(.timeLimit(.minutes(2)))
@@ -22,10 +21,10 @@ struct PushWorkerTests {
             #expect(memory.metadata?["brain"] == .string("company"))
             #expect(memory.metadata?["slug"] == .string("company_tax_regime"))
             #expect(memory.metadata?["category"] == .string("test"))
-            #expect(memory.metadata?["record_id"] == .string(row["id"]))
+            #expect(memory.metadata?["record_id"] == row["id"].map(FakeJSON.string))
             #expect(row["memory_id"] == memory.id)
             #expect(row["sync_state"] == "synced")
-            #expect(row["synced_version"] == 1)
+            #expect(row["synced_version"] == "1")
             #expect(row["push_started_at"] == nil as String?)
             #expect(try await f.events(.pushed) == 1)
         }
@@ -42,7 +41,7 @@ struct PushWorkerTests {
             #expect(remote.map(\.memory) == ["two"])
             #expect(await f.fake.requestCount(.add) == 1)
             #expect(await f.fake.requestCount(.update) == 1)
-            #expect(try await f.row("a")?["synced_version"] == 2)
+            #expect(try await f.row("a")?["synced_version"] == "2")
         }
     }
 
@@ -69,7 +68,7 @@ struct PushWorkerTests {
             try await f.save([("a", "x"), ("b", "y")])
             await f.worker.pushPending()
             _ = try await f.database.delete(.company, owner: try OwnerReference(PushFixture.rut), slug: "a")
-            #expect(try await f.row("a")?["deleted"] == true)
+            #expect(try await f.row("a")?["deleted"] == "1")
             await f.worker.pushPending()
             #expect(await f.fake.memories().map(\.memory) == ["y"])
             #expect(try await f.row("a") == nil)
@@ -81,7 +80,7 @@ struct PushWorkerTests {
         try await PushFixture.with { f in
             try await f.save([("a", "x")])
             await f.worker.pushPending()
-            let id: String = try #require(try await f.row("a")?["memory_id"])
+            let id = try #require(try await f.row("a")?["memory_id"])
             #expect(await f.fake.deleteMemory(id: id))
             _ = try await f.database.delete(.company, owner: try OwnerReference(PushFixture.rut), slug: "a")
             await f.worker.pushPending()
@@ -94,7 +93,7 @@ struct PushWorkerTests {
         try await PushFixture.with(api: api) { f in
             try await f.save([("a", "x")])
             await f.worker.pushPending()
-            let oldID: String = try #require(try await f.row("a")?["memory_id"])
+            let oldID = try #require(try await f.row("a")?["memory_id"])
             #expect(await f.fake.deleteMemory(id: oldID))
             try await f.save([("a", "x2")])
             await f.worker.pushPending()
@@ -105,7 +104,7 @@ struct PushWorkerTests {
             await f.worker.pushPending()
             let remote = await f.fake.memories()
             #expect(remote.map(\.memory) == ["x2"])
-            let newID: String = try #require(try await f.row("a")?["memory_id"])
+            let newID = try #require(try await f.row("a")?["memory_id"])
             #expect(newID != oldID)
             #expect(remote.first?.id == newID)
             #expect(try await f.row("a")?["sync_state"] == "synced")
@@ -121,7 +120,7 @@ struct PushWorkerTests {
             await f.worker.pushPending()
             let row = try #require(try await f.row("a"))
             #expect(row["sync_state"] == "failed")
-            #expect((row["last_error"] as String?)?.contains("Invalid metadata") == true)
+            #expect(row["last_error"]?.contains("Invalid metadata") == true)
             #expect(try await f.database.counts(.company).failed == 1)
             #expect(try await f.database.failedMemories().map(\.slug) == ["a"])
             await f.worker.pushPending()

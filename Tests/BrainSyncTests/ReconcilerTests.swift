@@ -1,9 +1,8 @@
 @testable import BrainCore
-@testable import BrainStoreSQLite
 import BrainSync
+import BrainTestSupport
 import FakeMem0
 import Foundation
-import GRDB
 import Testing
 
 @Suite(.timeLimit(.minutes(3)))
@@ -146,9 +145,8 @@ struct ReconcilerTests {
             let report = await f.reconciler().runOnce(ReconcileOptions())
             #expect(report.drift["missing"] == DriftCount(found: victims.count, repaired: victims.count))
             #expect(await f.fake.memories().count == all.count)
-            let ids = try await f.database.writer.read { db in
-                try String.fetchAll(db, sql: "SELECT memory_id FROM company_brain UNION ALL SELECT memory_id FROM user_brain")
-            }
+            let ids = try await TestStores.probe(f.database).column(
+                "SELECT memory_id FROM company_brain UNION ALL SELECT memory_id FROM user_brain")
             #expect(Set(ids) == Set(await f.fake.memories().map(\.id)))
         }
     }
@@ -228,13 +226,11 @@ struct ReconcilerTests {
         }
     }
 
-    private func dump(_ database: BrainDatabase) async throws -> [String] {
-        try await database.writer.read { db in
-            try String.fetchAll(db, sql: """
-                SELECT id || memory_id || content || version || synced_version || sync_state || deleted FROM company_brain
-                UNION ALL SELECT id || memory_id || content || version || synced_version || sync_state || deleted FROM user_brain
-                UNION ALL SELECT 'events:' || count(*) FROM events
-                """).sorted()
-        }
+    private func dump(_ database: any BrainStore) async throws -> [String] {
+        try await TestStores.probe(database).column("""
+            SELECT id || memory_id || content || version || synced_version || sync_state || deleted FROM company_brain
+            UNION ALL SELECT id || memory_id || content || version || synced_version || sync_state || deleted FROM user_brain
+            UNION ALL SELECT 'events:' || count(*) FROM events
+            """).map { $0 ?? "" }.sorted()
     }
 }

@@ -1,9 +1,7 @@
 @testable import BrainCore
-@testable import BrainStoreSQLite
 import BrainSync
 import FakeMem0
 import Foundation
-import GRDB
 import Testing
 
 /// The races and Mem0 behaviours that once left duplicates in Mem0 or undid a delete. Each test

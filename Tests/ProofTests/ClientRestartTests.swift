@@ -63,7 +63,9 @@ extension Proofs {
             for failure in Set(failures).sorted() { print("[client-restart]   DaemonClient error: \(failure)") }
             #expect(cli.status == 0)
             #expect(rawStatuses.allSatisfy { $0 == 200 })
-            #expect(failures.isEmpty && answeredAfter.map { $0 < .seconds(1) } == true,
+            // The first call after the restart must succeed: how long it took is printed above, not
+            // asserted (a loaded machine stretches it; durations belong in benchmarks).
+            #expect(failures.isEmpty && answeredAfter != nil,
                     "the shared connection pool keeps failing on a socket whose daemon is back")
             #expect(failures.allSatisfy { $0.hasPrefix("DaemonClientError") }, "errors other than DaemonClientError escape the client")
             try await restarted.stop()

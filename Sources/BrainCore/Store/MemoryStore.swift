@@ -36,6 +36,18 @@ extension MemoryStore {
         try await list(brain, owner: owner, category: nil, limit: StoreLimits.defaultPageSize, cursor: nil)
     }
 
+    /// A page of every category.
+    public func list(_ brain: BrainKind, owner: OwnerReference, limit: Int, cursor: String? = nil) async throws -> MemoryPage {
+        try await list(brain, owner: owner, category: nil, limit: limit, cursor: cursor)
+    }
+
+    /// The first page of one category.
+    public func list(
+        _ brain: BrainKind, owner: OwnerReference, category: String, limit: Int = StoreLimits.defaultPageSize
+    ) async throws -> MemoryPage {
+        try await list(brain, owner: owner, category: category, limit: limit, cursor: nil)
+    }
+
     public func searchLocal(_ brain: BrainKind, owner: OwnerReference, query: String) async throws -> [SearchHit] {
         try await searchLocal(brain, owner: owner, query: query, limit: 10)
     }

@@ -24,20 +24,30 @@ public protocol OwnerStore: Sendable {
 }
 
 extension OwnerStore {
-    public func importCompanies(_ data: Data, format: ImportFormat? = nil) async throws -> ImportResult {
-        try await importCompanies(data, format: format, verifyCheckDigit: true, stop: nil)
+    public func importCompanies(_ data: Data, format: ImportFormat? = nil, verifyCheckDigit: Bool = true) async throws -> ImportResult {
+        try await importCompanies(data, format: format, verifyCheckDigit: verifyCheckDigit, stop: nil)
     }
 
-    public func importUsers(_ data: Data, format: ImportFormat? = nil) async throws -> ImportResult {
-        try await importUsers(data, format: format, verifyCheckDigit: true, stop: nil)
+    public func importUsers(_ data: Data, format: ImportFormat? = nil, verifyCheckDigit: Bool = true) async throws -> ImportResult {
+        try await importUsers(data, format: format, verifyCheckDigit: verifyCheckDigit, stop: nil)
     }
 
-    public func importSessions(_ data: Data, format: ImportFormat? = nil) async throws -> ImportResult {
-        try await importSessions(data, format: format, verifyCheckDigit: true, stop: nil)
+    public func importUsers(_ data: Data, stop: StopSignal) async throws -> ImportResult {
+        try await importUsers(data, format: nil, verifyCheckDigit: true, stop: stop)
+    }
+
+    public func importSessions(_ data: Data, format: ImportFormat? = nil, verifyCheckDigit: Bool = true) async throws -> ImportResult {
+        try await importSessions(data, format: format, verifyCheckDigit: verifyCheckDigit, stop: nil)
     }
 
     public func loadCompany(_ owner: OwnerReference) async throws -> LoadResult { try await load(.company, owner: owner) }
     public func loadUser(_ owner: OwnerReference) async throws -> LoadResult { try await load(.user, owner: owner) }
-    public func loadAllCompanies() async throws -> LoadAllCompaniesResult { try await loadAllCompanies(progress: nil, stop: nil) }
-    public func loadAllUsers() async throws -> LoadAllUsersResult { try await loadAllUsers(progress: nil, stop: nil) }
+
+    public func loadAllCompanies(progress: LoadProgress? = nil) async throws -> LoadAllCompaniesResult {
+        try await loadAllCompanies(progress: progress, stop: nil)
+    }
+
+    public func loadAllUsers(progress: LoadProgress? = nil) async throws -> LoadAllUsersResult {
+        try await loadAllUsers(progress: progress, stop: nil)
+    }
 }

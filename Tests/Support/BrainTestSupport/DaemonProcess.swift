@@ -41,6 +41,7 @@ public func isolatedEnvironment(directory: String) -> [String: String] {
 public final class DaemonProcess: @unchecked Sendable {
     public let directory: String
     public let socketPath: String
+    /// The `--db` braind got: a SQLite file in `directory`, or a PostgreSQL database's URL.
     public let databasePath: String
     public let process = Process()
     /// braind's stderr goes to a file: a pipe nobody drains would block a chatty daemon.
@@ -61,7 +62,7 @@ public final class DaemonProcess: @unchecked Sendable {
     ) async throws {
         self.directory = try directory ?? makeShortTemporaryDirectory()
         socketPath = self.directory + "/run/" + socketName
-        databasePath = self.directory + "/data/brain.sqlite"
+        databasePath = try await TestStores.databaseArgument(directory: self.directory)
         logPath = self.directory + "/braind-\(UUID().uuidString.prefix(8)).log"
         let arguments = ["--socket", socketPath, "--db", databasePath, "--log-level", logLevel] + extraArguments
         if let command = launcher.first {

@@ -1,7 +1,6 @@
 @testable import BrainCore
-@testable import BrainStoreSQLite
 import Foundation
-import GRDB
+import BrainTestSupport
 import Testing
 
 /// A load removes only memories the loader wrote itself, whose field it knew and saw emptied:
@@ -10,7 +9,7 @@ struct LoadOwnershipTests {
     @Test("A company memory an agent saved survives a load of a company without that field")
     func agentCompanyMemorySurvivesLoadOne() async throws {
         // Given an agent's tax regime for a company that has no tax_regime in its data
-        let database = try makeTestDatabase()
+        let database = try await makeTestDatabase()
         let company = try owner(LoadFixtures.companyRUT)
         _ = try await database.save(.company, owner: company, memories: [
             memory("company_tax_regime", "Régimen tributario: 14 D N°8", category: "company_tax")
@@ -28,7 +27,7 @@ struct LoadOwnershipTests {
     @Test("A user memory an agent saved survives a load of every user")
     func agentUserMemorySurvivesLoadAll() async throws {
         // Given a user known only from an agent's save (no profile data at all)
-        let database = try makeTestDatabase()
+        let database = try await makeTestDatabase()
         let user = try owner(LoadFixtures.userRUT)
         _ = try await database.save(.user, owner: user, memories: [
             memory("user_full_name", "Nombre completo: Juana Díaz", category: "user_profile")
@@ -45,7 +44,7 @@ struct LoadOwnershipTests {
     @Test("An import whose file lacks a column does not let a load delete an agent's memory of that field")
     func importWithoutColumn() async throws {
         // Given an agent's email memory, then an import with no email column
-        let database = try makeTestDatabase()
+        let database = try await makeTestDatabase()
         let user = try owner(LoadFixtures.userRUT)
         _ = try await database.save(.user, owner: user, memories: [
             memory("user_email", "Correo electrónico: juana@example.cl", category: "user_contact")
@@ -63,7 +62,7 @@ struct LoadOwnershipTests {
 
     @Test("An agent's save over a loader memory makes it the agent's: clearing the field no longer removes it")
     func agentSaveOverLoaderRow() async throws {
-        let database = try makeTestDatabase()
+        let database = try await makeTestDatabase()
         let user = try owner(LoadFixtures.userRUT)
         _ = try await database.importUsers(Data(LoadFixtures.fullUserJSONL.utf8))
         _ = try await database.loadUser(user)
@@ -80,7 +79,7 @@ struct LoadOwnershipTests {
 
     @Test("A loader memory whose field is cleared is still removed")
     func loaderRowRemoved() async throws {
-        let database = try makeTestDatabase()
+        let database = try await makeTestDatabase()
         let user = try owner(LoadFixtures.userRUT)
         _ = try await database.importUsers(Data(LoadFixtures.fullUserJSONL.utf8))
         _ = try await database.loadUser(user)
@@ -94,11 +93,11 @@ struct LoadOwnershipTests {
     @Test("A row the loader would write word for word becomes the loader's (rows from before sources were recorded)")
     func loaderAdoptsIdenticalRow() async throws {
         // Given a loaded user whose rows are marked as agents' rows, as every row of an older database is
-        let database = try makeTestDatabase()
+        let database = try await makeTestDatabase()
         let user = try owner(LoadFixtures.userRUT)
         _ = try await database.importUsers(Data(LoadFixtures.fullUserJSONL.utf8))
         _ = try await database.loadUser(user)
-        try await database.writer.write { db in try db.execute(sql: "UPDATE user_brain SET source = 'save'") }
+        try await sql(database).execute("UPDATE user_brain SET source = 'save'")
 
         // When a load finds them unchanged, and the role is then cleared
         let again = try await database.loadUser(user)
@@ -113,14 +112,14 @@ struct LoadOwnershipTests {
 
     @Test("The source is recorded: saves are 'save', loads are 'loader'")
     func sourceColumn() async throws {
-        let database = try makeTestDatabase()
+        let database = try await makeTestDatabase()
         let user = try owner(LoadFixtures.userRUT)
         _ = try await database.save(.user, owner: user, memories: [memory("nota", "Prefiere correo")])
         _ = try await database.importUsers(Data(LoadFixtures.fullUserJSONL.utf8))
         _ = try await database.loadUser(user)
 
-        let sources = try await database.writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT slug, source FROM user_brain ORDER BY slug").map { "\($0["slug"] as String)=\($0["source"] as String)" }
+        let sources = try await sql(database).rows("SELECT slug, source FROM user_brain ORDER BY slug").map {
+            "\($0["slug"] ?? "")=\($0["source"] ?? "")"
         }
         #expect(sources == ["nota=save", "user_email=loader", "user_full_name=loader", "user_phone=loader", "user_role=loader"])
     }

@@ -1,13 +1,12 @@
 @testable import BrainCore
-@testable import BrainStoreSQLite
-import GRDB
+import BrainTestSupport
 import Testing
 
 struct SaveTests {
     @Test("A new slug is created, an identical save is unchanged, a changed one is updated")
     func createdUnchangedUpdated() async throws {
         // Given an empty database
-        let database = try makeTestDatabase()
+        let database = try await makeTestDatabase()
         let company = try owner(companyRUT)
 
         // When the same memory is saved twice, then changed
@@ -30,7 +29,7 @@ struct SaveTests {
 
     @Test("Unchanged writes nothing: no version bump, no event, same updated_at")
     func unchangedIsANoOp() async throws {
-        let database = try makeTestDatabase()
+        let database = try await makeTestDatabase()
         let company = try owner(companyRUT)
         let item = memory("a", "x", category: "c", metadata: ["k": .int(1)])
         _ = try await database.save(.company, owner: company, memories: [item])
@@ -48,7 +47,7 @@ struct SaveTests {
         memory("a", "x", category: "c"),
     ])
     func categoryOrMetadataChange(changed: MemoryInput) async throws {
-        let database = try makeTestDatabase()
+        let database = try await makeTestDatabase()
         let company = try owner(companyRUT)
         _ = try await database.save(.company, owner: company, memories: [memory("a", "x", category: "c", metadata: ["k": .int(1)])])
         let result = try await database.save(.company, owner: company, memories: [changed])
@@ -57,7 +56,7 @@ struct SaveTests {
 
     @Test("An invalid item fails alone; the valid items of the batch commit")
     func partialFailure() async throws {
-        let database = try makeTestDatabase()
+        let database = try await makeTestDatabase()
         let user = try owner(userRUT)
         let result = try await database.save(.user, owner: user, memories: [
             memory("user_full_name", "Nombre completo: Juan Pérez"),
@@ -78,13 +77,13 @@ struct SaveTests {
 
     @Test("Saving by an unknown RUT creates the owner once; an unknown UUID is a 404")
     func ownerAutoCreation() async throws {
-        let database = try makeTestDatabase()
+        let database = try await makeTestDatabase()
         _ = try await database.save(.company, owner: try owner("12345678-5"), memories: [memory("a", "x")])
         _ = try await database.save(.company, owner: try owner("12.345.678-5"), memories: [memory("b", "y")])
-        let owners = try database.writer.read { db in try Row.fetchAll(db, sql: "SELECT id, rut FROM companies") }
+        let owners = try await sql(database).rows("SELECT id, rut FROM companies")
         #expect(owners.count == 1)
         #expect(owners.first?["rut"] == "123456785")
-        let ownerID: String = try #require(owners.first?["id"])
+        let ownerID = try #require(owners.first?["id"])
         let byID = try await database.list(.company, owner: try owner(ownerID))
         #expect(byID.memories.map(\.slug) == ["a", "b"])
         let unknown = try owner("2b9f2c1e-3a4b-4c5d-8e6f-7a8b9c0d1e2f")
@@ -97,7 +96,7 @@ struct SaveTests {
 
     @Test("A company and a user sharing one RUT keep separate brains")
     func soleProprietor() async throws {
-        let database = try makeTestDatabase()
+        let database = try await makeTestDatabase()
         let rut = try owner(companyRUT)
         _ = try await database.save(.company, owner: rut, memories: [memory("name", "Empresa")])
         _ = try await database.save(.user, owner: rut, memories: [memory("name", "Persona")])
@@ -107,7 +106,7 @@ struct SaveTests {
 
     @Test("An empty or oversized batch is refused as a whole")
     func batchBounds() async throws {
-        let database = try makeTestDatabase()
+        let database = try await makeTestDatabase()
         await #expect(throws: BrainError.invalid(field: "memories", reason: "must hold at least one memory")) {
             try await database.save(.user, owner: try owner(userRUT), memories: [])
         }
@@ -117,23 +116,21 @@ struct SaveTests {
 
     @Test("Every change appends an event; events cannot be rewritten")
     func events() async throws {
-        let database = try makeTestDatabase()
+        let database = try await makeTestDatabase()
         let company = try owner(companyRUT)
         _ = try await database.save(.company, owner: company, memories: [memory("a", "x"), memory("b", "y")])
         _ = try await database.save(.company, owner: company, memories: [memory("a", "x2"), memory("b", "y")])
         _ = try await database.delete(.company, owner: company, slug: "b")
-        let kinds = try await database.writer.read { db in
-            try String.fetchAll(db, sql: "SELECT kind || ':' || slug || ':' || version FROM events ORDER BY id")
-        }
+        let kinds = try await sql(database).column("SELECT kind || ':' || slug || ':' || version FROM events ORDER BY id")
         #expect(kinds == ["created:a:1", "created:b:1", "updated:a:2", "purged:b:1"])
-        await #expect(throws: DatabaseError.self) {
-            try await database.writer.write { db in try db.execute(sql: "UPDATE events SET kind = 'x'") }
+        await #expect(throws: (any Error).self, "the journal is append-only") {
+            try await sql(database).execute("UPDATE events SET kind = 'x'")
         }
     }
 
     @Test("List pages by slug with a cursor and filters by category")
     func listPaging() async throws {
-        let database = try makeTestDatabase()
+        let database = try await makeTestDatabase()
         let company = try owner(companyRUT)
         let items = (0..<25).map { memory(String(format: "slug_%02d", $0), "c\($0)", category: $0 % 2 == 0 ? "even" : "odd") }
         _ = try await database.save(.company, owner: company, memories: items)
@@ -151,7 +148,7 @@ struct SaveTests {
         await #expect(throws: BrainError.self) { try await database.list(.company, owner: company, limit: 0) }
     }
 
-    private func eventCount(_ database: BrainDatabase) async throws -> Int {
-        try await database.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM events") ?? 0 }
+    private func eventCount(_ database: any BrainStore) async throws -> Int {
+        try await sql(database).int("SELECT count(*) FROM events")
     }
 }

@@ -1,15 +1,14 @@
 @testable import BrainCore
-@testable import BrainStoreSQLite
 import Foundation
-import GRDB
 import Synchronization
+import BrainTestSupport
 import Testing
 
 struct LoadTests {
     @Test("Loading a company saves its memories; loading it again changes nothing")
     func loadCompanyTwice() async throws {
         // Given an imported company
-        let database = try makeTestDatabase()
+        let database = try await makeTestDatabase()
         _ = try await database.importCompanies(Data(LoadFixtures.fullCompanyCSV.utf8))
         let company = try owner(LoadFixtures.companyRUT)
 
@@ -33,7 +32,7 @@ struct LoadTests {
 
     @Test("A changed field updates its memory only")
     func changedField() async throws {
-        let database = try makeTestDatabase()
+        let database = try await makeTestDatabase()
         _ = try await database.importUsers(Data(LoadFixtures.fullUserJSONL.utf8))
         let user = try owner(LoadFixtures.userRUT)
         _ = try await database.loadUser(user)
@@ -48,7 +47,7 @@ struct LoadTests {
 
     @Test("A user is found by RUT or id; an unknown owner is not created")
     func ownerLookup() async throws {
-        let database = try makeTestDatabase()
+        let database = try await makeTestDatabase()
         _ = try await database.importUsers(Data(LoadFixtures.fullUserJSONL.utf8))
         let id = try #require(try await LoadFixtures.ownerRow(database, .user, rut: LoadFixtures.userRUT)["id"] ?? nil)
 
@@ -65,7 +64,7 @@ struct LoadTests {
 
     @Test("An owner with no loadable field succeeds with nothing saved")
     func nothingToLoad() async throws {
-        let database = try makeTestDatabase()
+        let database = try await makeTestDatabase()
         _ = try await database.save(.company, owner: try owner(LoadFixtures.companyRUT), memories: [memory("nota", "Prefiere correo")])
 
         let result = try await database.loadCompany(try owner(LoadFixtures.companyRUT))
@@ -77,7 +76,7 @@ struct LoadTests {
 
     @Test("A load never touches slugs outside the builder table, and rewrites an agent's edit of its own slugs")
     func onlyBuilderSlugs() async throws {
-        let database = try makeTestDatabase()
+        let database = try await makeTestDatabase()
         let user = try owner(LoadFixtures.userRUT)
         _ = try await database.save(.user, owner: user, memories: [
             memory("user_preference_language", "Prefiere español", category: "user_profile"),
@@ -95,7 +94,7 @@ struct LoadTests {
 
     @Test("A tombstoned builder memory whose field returns is brought back as created")
     func fieldReturns() async throws {
-        let database = try makeTestDatabase()
+        let database = try await makeTestDatabase()
         _ = try await database.importUsers(Data(LoadFixtures.fullUserJSONL.utf8))
         let user = try owner(LoadFixtures.userRUT)
         _ = try await database.loadUser(user)
@@ -133,7 +132,7 @@ struct LoadTests {
     @Test("Load all over 1,000 companies and 2,000 users: exact counts, and a second run changes nothing")
     func loadAllAtScale() async throws {
         // Given 1,000 companies and 2,000 users with valid RUTs
-        let database = try makeTestDatabase()
+        let database = try await makeTestDatabase()
         let companies = try await database.importCompanies(Data(LoadFixtures.companiesCSV(count: 1_000).utf8))
         let users = try await database.importUsers(Data(LoadFixtures.usersJSONL(count: 2_000).utf8))
         #expect((companies.created, companies.failed, users.created, users.failed) == (1_000, 0, 2_000, 0))
@@ -168,12 +167,10 @@ struct LoadTests {
 
     @Test("Load all counts a failing owner and goes on")
     func loadAllWithFailure() async throws {
-        let database = try makeTestDatabase()
+        let database = try await makeTestDatabase()
         _ = try await database.importUsers(Data(LoadFixtures.usersJSONL(count: 3).utf8))
         // A value no import would accept, written behind the import's back: an oversized role.
-        try await database.writer.write { db in
-            try db.execute(sql: "UPDATE profiles SET role = ? WHERE rut = ?", arguments: [String(repeating: "x", count: 40_000), "200000013"])
-        }
+        try await sql(database).execute("UPDATE profiles SET role = ? WHERE rut = ?", [String(repeating: "x", count: 40_000), "200000013"])
 
         let result = try await database.loadAllUsers()
 

@@ -1,13 +1,13 @@
 @testable import BrainCore
-@testable import BrainStoreSQLite
 import Foundation
+import BrainTestSupport
 import Testing
 
 /// Bulk work stops between slices when asked (at shutdown), keeping what it wrote.
 struct BulkStopTests {
     @Test("A load of every company stops after the owner in progress when a stop is requested")
     func loadStops() async throws {
-        let database = try makeTestDatabase()
+        let database = try await makeTestDatabase()
         _ = try await database.importCompanies(Data(LoadFixtures.companiesCSV(count: 50).utf8))
         let stop = StopSignal()
 
@@ -25,7 +25,7 @@ struct BulkStopTests {
 
     @Test("An import asked to stop writes nothing more and says how far it got")
     func importStops() async throws {
-        let database = try makeTestDatabase()
+        let database = try await makeTestDatabase()
         let stop = StopSignal()
         stop.request()
 

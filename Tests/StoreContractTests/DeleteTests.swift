@@ -1,12 +1,11 @@
 @testable import BrainCore
-@testable import BrainStoreSQLite
-import GRDB
+import BrainTestSupport
 import Testing
 
 struct DeleteTests {
     @Test("A memory never pushed is purged at once")
     func purgeUnpushed() async throws {
-        let database = try makeTestDatabase()
+        let database = try await makeTestDatabase()
         let company = try owner(companyRUT)
         _ = try await database.save(.company, owner: company, memories: [memory("a", "x")])
         #expect(try await database.delete(.company, owner: company, slug: "a").status == "purged")
@@ -18,7 +17,7 @@ struct DeleteTests {
 
     @Test("A pushed memory becomes a tombstone: gone for readers, kept for the push worker")
     func tombstone() async throws {
-        let database = try makeTestDatabase()
+        let database = try await makeTestDatabase()
         let company = try owner(companyRUT)
         _ = try await database.save(.company, owner: company, memories: [memory("a", "x"), memory("b", "y")])
         try await markPushed(database, slug: "a", memoryID: "mem-1")
@@ -28,12 +27,10 @@ struct DeleteTests {
         #expect(result.status == "tombstoned")
         await #expect(throws: BrainError.self) { try await database.memory(.company, owner: company, slug: "a") }
         #expect(try await database.list(.company, owner: company).memories.map(\.slug) == ["b"])
-        let tombstone = try database.writer.read { db in
-            try Row.fetchOne(db, sql: "SELECT deleted, version, synced_version, sync_state FROM company_brain WHERE slug = 'a'")
-        }
-        #expect(tombstone?["deleted"] == true)
-        #expect(tombstone?["version"] == 2)
-        #expect(tombstone?["synced_version"] == 1)
+        let tombstone = try await sql(database).row("company_brain", slug: "a")
+        #expect(tombstone?["deleted"] == "1")
+        #expect(tombstone?["version"] == "2")
+        #expect(tombstone?["synced_version"] == "1")
         #expect(tombstone?["sync_state"] == "pending")
         let counts = try await database.counts(.company)
         #expect(counts.tombstones == 1)
@@ -44,7 +41,7 @@ struct DeleteTests {
 
     @Test("Saving a tombstoned slug brings it back as created, keeping its Mem0 id")
     func resurrect() async throws {
-        let database = try makeTestDatabase()
+        let database = try await makeTestDatabase()
         let company = try owner(companyRUT)
         _ = try await database.save(.company, owner: company, memories: [memory("a", "x")])
         try await markPushed(database, slug: "a", memoryID: "mem-1")
@@ -56,15 +53,12 @@ struct DeleteTests {
         #expect(back.version == 3)
     }
 
-    private func markPushed(_ database: BrainDatabase, slug: String, memoryID: String) async throws {
-        try await database.writer.write { db in
-            try db.execute(
-                sql: "UPDATE company_brain SET memory_id = ?, synced_version = version, sync_state = 'synced' WHERE slug = ?",
-                arguments: [memoryID, slug])
-        }
+    private func markPushed(_ database: any BrainStore, slug: String, memoryID: String) async throws {
+        try await sql(database).execute(
+            "UPDATE company_brain SET memory_id = ?, synced_version = version, sync_state = 'synced' WHERE slug = ?", [memoryID, slug])
     }
 
-    private func rowCount(_ database: BrainDatabase) async throws -> Int {
-        try await database.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM company_brain") ?? 0 }
+    private func rowCount(_ database: any BrainStore) async throws -> Int {
+        try await sql(database).int("SELECT count(*) FROM company_brain")
     }
 }

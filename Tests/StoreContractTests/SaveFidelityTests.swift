@@ -1,5 +1,6 @@
 import BrainCore
 import Foundation
+import BrainTestSupport
 import Testing
 
 /// A save stores exactly what the client sent, or refuses the item naming the field: never a
@@ -7,7 +8,7 @@ import Testing
 struct SaveFidelityTests {
     @Test("Content with a NUL character is refused naming the field; nothing is stored, so a retry is not an endless update")
     func nulContent() async throws {
-        let database = try makeTestDatabase()
+        let database = try await makeTestDatabase()
         for _ in 0..<2 {
             let result = try await database.save(.company, owner: try owner(companyRUT), memories: [memory("clave", "Clave: 12\u{0}34 fin")])
             #expect(result.items.map(\.status) == [.failed])
@@ -41,7 +42,7 @@ struct SaveFidelityTests {
 
     @Test("Metadata that does not decode never overwrites a row's metadata")
     func undecodableMetadataKeepsRow() async throws {
-        let database = try makeTestDatabase()
+        let database = try await makeTestDatabase()
         let company = try owner(companyRUT)
         _ = try await database.save(.company, owner: company, memories: [memory("a", "x", metadata: ["keep": .string("me")])])
         let json = #"{"memories":[{"slug":"a","content":"x","metadata":{"n":1e400,"keep":"me"}}]}"#

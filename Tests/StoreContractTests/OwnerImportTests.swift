@@ -1,7 +1,6 @@
 @testable import BrainCore
-@testable import BrainStoreSQLite
 import Foundation
-import GRDB
+import BrainTestSupport
 import Testing
 
 struct OwnerImportTests {
@@ -28,7 +27,7 @@ struct OwnerImportTests {
 
     @Test("CSV: each bad row is reported with its line and skipped; the good rows are imported")
     func csvMixed() async throws {
-        let database = try makeTestDatabase()
+        let database = try await makeTestDatabase()
         let result = try await database.importCompanies(Data(Self.mixedCSV.utf8))
 
         #expect(result.format == .csv)
@@ -58,7 +57,7 @@ struct OwnerImportTests {
               {"rut": "11.111.111-1", "full_name": "Juan Pérez", "phone": 56912345678}
             ]
             """
-        let database = try makeTestDatabase()
+        let database = try await makeTestDatabase()
         let result = try await database.importUsers(Data(json.utf8))
 
         #expect(result.format == .json)
@@ -88,7 +87,7 @@ struct OwnerImportTests {
             {"rut": "96.512.340-7", "business_name": "Constructora Ñuble", "tax_regime": ["no", "texto"]}
             {"rut": "76.543.210-3", "business_name": "Almacén Don Lucho", "accounting_start_month": null}
             """
-        let database = try makeTestDatabase()
+        let database = try await makeTestDatabase()
         let result = try await database.importCompanies(Data(lines.utf8))
 
         #expect(result.format == .jsonLines)
@@ -113,7 +112,7 @@ struct OwnerImportTests {
             12.345.678-K,Malo,x,y
 
             """
-        let database = try makeTestDatabase()
+        let database = try await makeTestDatabase()
         let result = try await database.importUsers(Data(csv.utf8))
 
         #expect(result.imported == 2)
@@ -129,7 +128,7 @@ struct OwnerImportTests {
     func csvBOMAndCRLF() async throws {
         let csv = "\u{FEFF}RUT;Full_Name;Email\r\n" + "15.234.567-4;María José;\"mj@eltrigal.cl\"\r\n"
             + "16.345.678-8;\"Camila\r\nÑancupil\";\r\n" + "12.345.678-K;Malo;\r\n"
-        let database = try makeTestDatabase()
+        let database = try await makeTestDatabase()
         let result = try await database.importUsers(Data(csv.utf8))
 
         #expect(result.format == .csv)
@@ -142,7 +141,7 @@ struct OwnerImportTests {
     @Test("Upsert keeps the id of an owner a memory save created, fills its data, then is unchanged")
     func upsertKeepsID() async throws {
         // Given a company created by a memory save: only id and RUT
-        let database = try makeTestDatabase()
+        let database = try await makeTestDatabase()
         _ = try await database.save(.company, owner: try owner(LoadFixtures.companyRUT), memories: [memory("nota", "Cliente antiguo")])
         let created = try await LoadFixtures.ownerRow(database, .company, rut: LoadFixtures.companyRUT)
 
@@ -163,7 +162,7 @@ struct OwnerImportTests {
 
     @Test("A column the file leaves out is kept; an empty value clears it")
     func absentAndEmpty() async throws {
-        let database = try makeTestDatabase()
+        let database = try await makeTestDatabase()
         _ = try await database.importUsers(Data(LoadFixtures.fullUserJSONL.utf8))
 
         let csv = "rut,full_name,email\n\(LoadFixtures.userRUT),Juan Pérez Soto,\n"
@@ -184,7 +183,7 @@ struct OwnerImportTests {
             ("{\"rut\": \"76.123.456-0\", \"business_name\": \"X\"}\n{\"rut\": \"77.654.321-7\", \"Business_Name\": \"Y\"}", "Business_Name"),
         ])
     func unknownColumn(file: String, column: String) async throws {
-        let database = try makeTestDatabase()
+        let database = try await makeTestDatabase()
         do {
             _ = try await database.importCompanies(Data(file.utf8))
             Issue.record("the file was accepted")
@@ -210,14 +209,14 @@ struct OwnerImportTests {
             ("rut,business_name,rut\n", "rut: column appears twice in the header (line 1)"),
         ])
     func wholeFileProblems(file: String, message: String) async throws {
-        let database = try makeTestDatabase()
+        let database = try await makeTestDatabase()
         let error = await #expect(throws: BrainError.self) { try await database.importCompanies(Data(file.utf8)) }
         #expect(error?.description == message)
     }
 
     @Test("Invalid UTF-8 is refused, with the fix in the message")
     func latin1() async throws {
-        let database = try makeTestDatabase()
+        let database = try await makeTestDatabase()
         let latin1 = "rut,business_name\n76.123.456-0,Panader\u{ED}a\n".data(using: .isoLatin1)!
         await #expect(throws: BrainError.invalid(field: "file", reason: "is not valid UTF-8; save it as UTF-8")) {
             try await database.importCompanies(latin1)
@@ -226,7 +225,7 @@ struct OwnerImportTests {
 
     @Test("An explicit format overrides detection; verifyCheckDigit off accepts synthetic RUTs")
     func explicitFormatAndSynthetic() async throws {
-        let database = try makeTestDatabase()
+        let database = try await makeTestDatabase()
         let line = #"{"rut": "12.345.678-K", "full_name": "Sintética"}"#
         let result = try await database.importUsers(Data(line.utf8), format: .jsonLines, verifyCheckDigit: false)
         #expect((result.format, result.imported) == (.jsonLines, 1))
@@ -238,7 +237,7 @@ struct OwnerImportTests {
 
     @Test("Sessions: unknown owners are reported; is_active defaults to true; a change is an update")
     func sessions() async throws {
-        let database = try makeTestDatabase()
+        let database = try await makeTestDatabase()
         _ = try await database.importCompanies(Data(LoadFixtures.fullCompanyCSV.utf8))
         _ = try await database.importUsers(Data(LoadFixtures.fullUserJSONL.utf8))
         let csv = """
@@ -264,8 +263,8 @@ struct OwnerImportTests {
             ImportRowError(line: 6, reason: "is_active: 'quizás' is not true or false"),
         ])
         #expect((second.updated, third.unchanged) == (1, 1))
-        let active = try await database.writer.read { db in try Bool.fetchAll(db, sql: "SELECT is_active FROM sessions") }
-        #expect(active == [false])
+        let active = try await sql(database).column("SELECT is_active FROM sessions")
+        #expect(active == ["0"])
     }
 
     // MARK: - Results and examples
@@ -283,7 +282,7 @@ struct OwnerImportTests {
     @Test("The example data set imports without a single error, check digits verified")
     func examples() async throws {
         let examples = URL(filePath: #filePath).deletingLastPathComponent().appending(path: "../../examples").standardized
-        let database = try makeTestDatabase()
+        let database = try await makeTestDatabase()
 
         let companies = try await database.importCompanies(try Data(contentsOf: examples.appending(path: "companies.csv")))
         let users = try await database.importUsers(try Data(contentsOf: examples.appending(path: "users.jsonl")))

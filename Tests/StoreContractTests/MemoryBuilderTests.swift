@@ -1,7 +1,7 @@
 @testable import BrainCore
-@testable import BrainStoreSQLite
 import Foundation
 import GRDB
+import BrainTestSupport
 import Testing
 
 struct MemoryBuilderTests {
@@ -115,7 +115,7 @@ struct MemoryBuilderTests {
         ])
     func companyFieldBecomesEmpty(slug: String, columns: [String]) async throws {
         // Given a loaded company whose memories all reached Mem0
-        let database = try makeTestDatabase()
+        let database = try await makeTestDatabase()
         _ = try await database.importCompanies(Data(LoadFixtures.fullCompanyCSV.utf8))
         let company = try owner(LoadFixtures.companyRUT)
         _ = try await database.loadCompany(company)
@@ -142,7 +142,7 @@ struct MemoryBuilderTests {
         "A user field that becomes empty removes only its memory; never pushed, it is purged",
         arguments: ["user_email", "user_phone", "user_role"])
     func userFieldBecomesEmpty(slug: String) async throws {
-        let database = try makeTestDatabase()
+        let database = try await makeTestDatabase()
         _ = try await database.importUsers(Data(LoadFixtures.fullUserJSONL.utf8))
         let user = try owner(LoadFixtures.userRUT)
         _ = try await database.loadUser(user)
@@ -160,7 +160,7 @@ struct MemoryBuilderTests {
 
     @Test("Clearing half of a two-field memory rewords it instead of removing it")
     func halfCleared() async throws {
-        let database = try makeTestDatabase()
+        let database = try await makeTestDatabase()
         _ = try await database.importCompanies(Data(LoadFixtures.fullCompanyCSV.utf8))
         let company = try owner(LoadFixtures.companyRUT)
         _ = try await database.loadCompany(company)

@@ -1,10 +1,10 @@
 @testable import BrainCore
-@testable import BrainStoreSQLite
+import BrainTestSupport
 import Testing
 
 struct SearchTests {
-    private func seeded() async throws -> BrainDatabase {
-        let database = try makeTestDatabase()
+    private func seeded() async throws -> any BrainStore {
+        let database = try await makeTestDatabase()
         _ = try await database.save(.company, owner: try owner(companyRUT), memories: [
             memory("company_tax_regime", "Régimen tributario: ProPyme General", category: "company_tax"),
             memory("company_activity", "Actividad económica: Comercio al por menor", category: "company_tax"),
@@ -53,7 +53,7 @@ struct SearchTests {
     func indexFollowsRows() async throws {
         let database = try await seeded()
         let company = try owner(companyRUT)
-        try await database.writer.write { db in try db.execute(sql: "UPDATE company_brain SET memory_id = 'm1' WHERE slug = 'company_note'") }
+        try await sql(database).execute("UPDATE company_brain SET memory_id = 'm1' WHERE slug = 'company_note'")
         _ = try await database.delete(.company, owner: company, slug: "company_note")
         #expect(try await database.searchLocal(.company, owner: company, query: "cambió").isEmpty, "tombstone excluded")
         _ = try await database.save(.company, owner: company, memories: [memory("company_activity", "Actividad económica: Minería", category: "company_tax")])

@@ -1,11 +1,11 @@
 @testable import BrainCore
-@testable import BrainStoreSQLite
 import Foundation
+import BrainTestSupport
 import Testing
 
 struct ExportImportTests {
     /// Every line of an export, as one text.
-    private func exportText(_ database: BrainDatabase, brain: BrainKind? = nil, owner: OwnerReference? = nil, rowsPerPage: Int = 1_000) async throws -> String {
+    private func exportText(_ database: any BrainStore, brain: BrainKind? = nil, owner: OwnerReference? = nil, rowsPerPage: Int = 1_000) async throws -> String {
         let exporter = try database.makeExporter(brain: brain, owner: owner, rowsPerPage: rowsPerPage)
         var bytes: [UInt8] = []
         while true {
@@ -17,7 +17,7 @@ struct ExportImportTests {
     }
 
     /// Imports a text through `MemoryImporter`, line by line as the route does.
-    private func importText(_ text: String, into database: BrainDatabase) async throws -> MemoryImportResult {
+    private func importText(_ text: String, into database: any BrainStore) async throws -> MemoryImportResult {
         var importer = MemoryImporter(database: database)
         for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             try await importer.add(line: Array(line.utf8), number: index + 1)
@@ -25,7 +25,7 @@ struct ExportImportTests {
         return try await importer.finish()
     }
 
-    private func seed(_ database: BrainDatabase) async throws {
+    private func seed(_ database: any BrainStore) async throws {
         _ = try await database.save(.user, owner: try owner(userRUT), memories: [
             memory("user_full_name", "Nombre completo: \"Juan\" Pérez\nsegunda línea\t\u{1}", category: "user_profile", metadata: ["source": .string("crm"), "n": .int(3)]),
             memory("user_email", "juan@example.com"),
@@ -37,7 +37,7 @@ struct ExportImportTests {
 
     @Test("An export lists live memories by brain, owner RUT and slug, one JSON object per line")
     func exportShape() async throws {
-        let database = try makeTestDatabase()
+        let database = try await makeTestDatabase()
         try await seed(database)
 
         let lines = try await exportText(database).split(separator: "\n").map(String.init)
@@ -55,7 +55,7 @@ struct ExportImportTests {
 
     @Test("Paging gives the same export whatever the page size", arguments: [1, 2, 3, 1_000])
     func paging(rowsPerPage: Int) async throws {
-        let database = try makeTestDatabase()
+        let database = try await makeTestDatabase()
         try await seed(database)
         #expect(try await exportText(database, rowsPerPage: rowsPerPage) == exportText(database))
         let userOnly = try await exportText(database, brain: .user, owner: try owner(userRUT), rowsPerPage: rowsPerPage)
@@ -64,11 +64,11 @@ struct ExportImportTests {
 
     @Test("Export, import into an empty store, export again: the same bytes; a second import changes nothing")
     func roundTrip() async throws {
-        let source = try makeTestDatabase()
+        let source = try await makeTestDatabase()
         try await seed(source)
         let first = try await exportText(source)
 
-        let target = try makeTestDatabase()
+        let target = try await makeTestDatabase()
         let imported = try await importText(first, into: target)
         let second = try await exportText(target)
         let again = try await importText(first, into: target)
@@ -81,7 +81,7 @@ struct ExportImportTests {
 
     @Test("Owners saved side by side: a later line for the same owner and slug still wins")
     func laterLineWins() async throws {
-        let database = try makeTestDatabase()
+        let database = try await makeTestDatabase()
         let rut = ["11.111.111-1", "12.345.678-5", "76.086.428-5"]
         var lines: [String] = []
         for round in 0..<3 {
@@ -100,7 +100,7 @@ struct ExportImportTests {
 
     @Test("Bad lines fail alone with their line numbers; blank lines are skipped")
     func lineErrors() async throws {
-        let database = try makeTestDatabase()
+        let database = try await makeTestDatabase()
         let good = #"{"brain":"user","owner":"11.111.111-1","slug":"user_email","content":"a@b.c"}"#
         let text = [
             good,

@@ -3,6 +3,7 @@
 import Foundation
 import GRDB
 import Synchronization
+import BrainTestSupport
 import Testing
 
 /// Bulk work (large batches, imports) shares the one SQLite writer with agents' one-row saves; it
