@@ -18,7 +18,7 @@ extension BrainDatabase {
 
     /// Deletes a memory only if the loader wrote it; nil when there is no such live row. The check
     /// and the delete share one transaction, so an agent's save that lands just before is kept.
-    func deleteLoaderMemory(_ brain: BrainKind, ownerID: String, slug: String) async throws -> DeleteResult? {
+    public func deleteLoaderMemory(_ brain: BrainKind, ownerID: String, slug: String) async throws -> DeleteResult? {
         try await storageWrite { db in
             guard let row = try Self.liveRow(brain, ownerID: ownerID, slug: slug, in: db), row.source == .loader else { return nil }
             return try Self.remove(row, brain: brain, in: db)

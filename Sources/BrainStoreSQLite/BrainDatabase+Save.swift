@@ -17,7 +17,7 @@ extension BrainDatabase {
     }
 
     /// A save recording who writes: agents' saves are `.save`, a load's are `.loader`.
-    func save(
+    public func save(
         _ brain: BrainKind, owner reference: OwnerReference, memories: [MemoryInput], source: MemorySource
     ) async throws -> SaveBatchResult {
         guard !memories.isEmpty else {
