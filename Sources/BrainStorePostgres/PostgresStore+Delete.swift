@@ -20,7 +20,7 @@ extension PostgresStore {
 
     /// Deletes a memory only if the loader wrote it; nil when there is no such live row. The check
     /// and the delete share one transaction, so an agent's save that lands just before is kept.
-    func deleteLoaderMemory(_ brain: BrainKind, ownerID: String, slug: String) async throws -> DeleteResult? {
+    public func deleteLoaderMemory(_ brain: BrainKind, ownerID: String, slug: String) async throws -> DeleteResult? {
         try await transaction { connection in
             guard let row = try await Self.liveRow(brain, ownerID: ownerID, slug: slug, on: connection, logger: self.logger),
                 row.source == "loader"

@@ -9,12 +9,12 @@ extension PostgresStore {
     /// push); an identical item is `unchanged` and writes nothing. An invalid item fails alone;
     /// the valid items commit in one transaction. An owner named by a RUT not seen before is created.
     public func save(_ brain: BrainKind, owner reference: OwnerReference, memories: [MemoryInput]) async throws -> SaveBatchResult {
-        try await save(brain, owner: reference, memories: memories, source: "save")
+        try await save(brain, owner: reference, memories: memories, source: .save)
     }
 
-    /// A save recording who writes: agents' saves are `save`, a load's are `loader`.
-    func save(
-        _ brain: BrainKind, owner reference: OwnerReference, memories: [MemoryInput], source: String
+    /// A save recording who writes: agents' saves are `.save`, a load's are `.loader`.
+    public func save(
+        _ brain: BrainKind, owner reference: OwnerReference, memories: [MemoryInput], source: MemorySource
     ) async throws -> SaveBatchResult {
         guard !memories.isEmpty else {
             throw BrainError.invalid(field: "memories", reason: "must hold at least one memory")
@@ -35,7 +35,7 @@ extension PostgresStore {
         if !writes.isEmpty {
             let results = try await transaction(retryConflicts: true) { connection in
                 let owner = try await Self.resolve(reference, brain: brain, create: true, on: connection, logger: self.logger)
-                return try await self.upsert(writes.map(\.memory), brain: brain, owner: owner, source: source, on: connection)
+                return try await self.upsert(writes.map(\.memory), brain: brain, owner: owner, source: source.rawValue, on: connection)
             }
             for (write, result) in zip(writes, results) { written[write.index] = result }
         } else if case .id = reference {
