@@ -33,7 +33,7 @@ extension BrainDatabase {
 
     /// Purges a row Mem0 never saw, or tombstones it for the push worker.
     private static func remove(_ row: BrainRow, brain: BrainKind, in db: Database) throws -> DeleteResult {
-        if row.memoryID == nil && row.pushStartedAt == nil {
+        if DeleteRule.decide(memoryID: row.memoryID, addStarted: row.pushStartedAt != nil) == .purge {
             try db.execute(sql: "DELETE FROM \(brain.table) WHERE id = ?", arguments: [row.id])
             try EventJournal.append(.purged, brain: brain, ownerID: row.ownerID, recordID: row.id, slug: row.slug, version: row.version, in: db)
             return DeleteResult(slug: row.slug, status: "purged")

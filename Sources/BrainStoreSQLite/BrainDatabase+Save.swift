@@ -71,7 +71,16 @@ extension BrainDatabase {
             db.cachedStatement(sql: BrainRow.select(brain) + " WHERE b.\(brain.ownerColumn) = ? AND b.slug = ?"),
             arguments: [owner.id, memory.slug])
 
-        guard let existing else {
+        let decision = SaveRule.decide(
+            existing: existing.map {
+                StoredMemoryState(
+                    content: $0.content, category: $0.category, metadataText: $0.extraMetadata, deleted: $0.deleted,
+                    source: $0.source, syncState: $0.syncState)
+            },
+            incoming: memory, metadataText: metadataText, source: source)
+        let result = SaveRule.result(decision, slug: memory.slug, existingState: existing?.syncState)
+        switch decision {
+        case .insert:
             let id = UUID().uuidString.lowercased()
             try db.cachedStatement(
                 sql: """
@@ -81,41 +90,29 @@ extension BrainDatabase {
                     """
             ).execute(arguments: [id, owner.id, memory.slug, memory.category, memory.content, metadataText, now, now, source.rawValue])
             try EventJournal.append(.created, brain: brain, ownerID: owner.id, recordID: id, slug: memory.slug, version: 1, in: db)
-            return SaveItemResult(slug: memory.slug, status: .created, syncState: .pending, error: nil)
-        }
-
-        let identical = !existing.deleted && existing.content == memory.content
-            && existing.category == memory.category && existing.extraMetadata == metadataText
-        if identical {
-            // A load that finds a row exactly as it would write it takes it over (rows from before
-            // sources were recorded are marked as agents'). The content does not change, so
-            // neither do the version, the journal or Mem0.
-            if source == .loader && existing.source != .loader {
+        case .unchanged(let adoptForLoader):
+            if adoptForLoader, let existing {
                 try db.cachedStatement(sql: "UPDATE \(brain.table) SET source = ? WHERE id = ?")
                     .execute(arguments: [source.rawValue, existing.id])
             }
-            return SaveItemResult(slug: memory.slug, status: .unchanged, syncState: existing.syncState, error: nil)
+        case .update(let resurrect):
+            guard let existing else { preconditionFailure("an update has a row") }
+            let version = existing.version + 1
+            try db.cachedStatement(
+                sql: """
+                    UPDATE \(brain.table)
+                    SET category = ?, content = ?, extra_metadata = ?, updated_at = ?, version = ?, deleted = 0, source = ?,
+                        sync_state = CASE sync_state WHEN 'in_flight' THEN 'in_flight' ELSE 'pending' END,
+                        sync_attempts = 0, next_attempt_at = NULL, last_error = NULL,
+                        created_at = CASE WHEN deleted = 1 THEN ? ELSE created_at END
+                    WHERE id = ?
+                    """
+            ).execute(arguments: [memory.category, memory.content, metadataText, now, version, source.rawValue, now, existing.id])
+            try EventJournal.append(
+                resurrect ? .created : .updated, brain: brain, ownerID: owner.id, recordID: existing.id,
+                slug: memory.slug, version: version, in: db)
         }
-        // A tombstoned row comes back to life under its old id: Mem0 still holds (or will hold) its
-        // memory, so the next push is an update rather than a delete followed by an add.
-        // A row whose push is in flight stays in flight: the push's outcome makes it pending again
-        // (its version moved on), while a second claim meanwhile could add it twice.
-        let version = existing.version + 1
-        try db.cachedStatement(
-            sql: """
-                UPDATE \(brain.table)
-                SET category = ?, content = ?, extra_metadata = ?, updated_at = ?, version = ?, deleted = 0, source = ?,
-                    sync_state = CASE sync_state WHEN 'in_flight' THEN 'in_flight' ELSE 'pending' END,
-                    sync_attempts = 0, next_attempt_at = NULL, last_error = NULL,
-                    created_at = CASE WHEN deleted = 1 THEN ? ELSE created_at END
-                WHERE id = ?
-                """
-        ).execute(arguments: [memory.category, memory.content, metadataText, now, version, source.rawValue, now, existing.id])
-        let status: SaveStatus = existing.deleted ? .created : .updated
-        try EventJournal.append(
-            status == .created ? .created : .updated, brain: brain, ownerID: owner.id, recordID: existing.id,
-            slug: memory.slug, version: version, in: db)
-        return SaveItemResult(slug: memory.slug, status: status, syncState: existing.syncState == .inFlight ? .inFlight : .pending, error: nil)
+        return result
     }
 
     /// Runs a write transaction, turning SQLite's "cannot write" failures into `storageUnavailable`
