@@ -8,7 +8,7 @@
 # configuration and shell completions; `make uninstall` removes exactly those files. PREFIX
 # (default /usr/local) and DESTDIR (staging) are honoured.
 
-.PHONY: run test deps install install-files uninstall release
+.PHONY: run test deps install install-files uninstall release postgres postgres-stop
 
 run: deps
 	swift run braind
@@ -20,6 +20,13 @@ test: deps
 
 deps:
 	@scripts/ensure-deps
+
+# A local PostgreSQL in .postgres/ for running braind on PostgreSQL by hand (prints the --db URL).
+postgres:
+	@scripts/postgres-dev start
+
+postgres-stop:
+	@scripts/postgres-dev stop
 
 PREFIX ?= /usr/local
 DESTDIR ?=

@@ -16,8 +16,14 @@ public struct BrainConfiguration: Sendable, Equatable {
     /// `server.idle_timeout_seconds`: a connection with no request in progress for this long is
     /// closed; a request head must arrive within it too.
     public var idleTimeoutSeconds: Double = 60
-    /// `storage.database`: the SQLite file. Nil means the XDG default.
+    /// `storage.database`: the SQLite file, or a `postgres://` URL. Nil means the XDG default file.
     public var databasePath: String?
+    /// `storage.password_file`: the PostgreSQL password, when neither the URL nor `PGPASSWORD` has it.
+    public var passwordFile: String?
+    /// `storage.pool_size`: PostgreSQL connections per daemon.
+    public var poolSize: Int = 4
+    /// `storage.query_timeout_seconds`: the longest a PostgreSQL call waits before a 503.
+    public var queryTimeoutSeconds: Double = 5
     /// `storage.synchronous`: `full` (default, survives power loss) or `normal`.
     public var synchronous: SQLiteSynchronous = .full
     /// `storage.events_retention_days`: how long the `events` journal keeps an entry; 0 keeps all.
