@@ -1,5 +1,6 @@
 # The README's two set-up commands: `make run` starts braind on its embedded default
-# (SQLite, no Mem0 needed); `make test` runs the whole test suite: `swift test`, then the
+# (SQLite, no Mem0 needed); `make test` runs the whole test suite: `swift test` on SQLite, the
+# store-dependent suites again on PostgreSQL (PG_SUITES), then the
 # official Python MCP client against `brain mcp` (in a venv, .venv-mcp), then schemathesis against
 # braind and schema/openapi.yaml (scripts/contract-test, in .venv-contract). Both install missing
 # system packages first. Tests get /dev/null as stdin, never a closed descriptor 0 (see .ci/run).
@@ -13,8 +14,18 @@
 run: deps
 	swift run braind
 
+# The PostgreSQL pass: the store contract, the PostgreSQL store's own suite, and the sync, router,
+# MCP and end-to-end suites and the kill -9 proofs again with every store and daemon on a throwaway
+# PostgreSQL cluster (scripts/with-postgres starts it on its own socket and stops it by PID). Suites
+# about the SQLite file itself skip themselves there, with a reason. Two runs, not one: the server
+# shares the machine's cores with every daemon under test, and the sync suites' rates need room.
+PG_SUITES = StoreContractTests|BrainStorePostgresTests|BrainServerTests|BrainMCPTests|EndToEndTests
+PG_SYNC_SUITES = BrainSyncTests|CrashProofTests
+
 test: deps
 	swift test </dev/null
+	BRAIND_TEST_STORE=postgresql scripts/with-postgres swift test --skip-build --filter '$(PG_SUITES)' </dev/null
+	BRAIND_TEST_STORE=postgresql scripts/with-postgres swift test --skip-build --filter '$(PG_SYNC_SUITES)' </dev/null
 	BRAIND_BIN=.build/debug/braind BRAIN_BIN=.build/debug/brain scripts/mcp-python-tests
 	BRAIND_BIN=.build/debug/braind scripts/contract-test
 

@@ -132,7 +132,7 @@ let package = Package(
         .executableTarget(
             name: "braind",
             dependencies: [
-                "BrainCore", "BrainStoreSQLite", "BrainSync", "BrainServer",
+                "BrainCore", "BrainStoreSQLite", "BrainStorePostgres", "BrainSync", "BrainServer",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -164,7 +164,11 @@ let package = Package(
         // Helpers shared by the test suites that start the real binaries (DaemonProcess, runCommand).
         .target(
             name: "BrainTestSupport",
-            dependencies: ["BrainServer", "BrainCore", "BrainStoreSQLite", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "BrainServer", "BrainCore", "BrainStoreSQLite", "BrainStorePostgres",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             path: "Tests/Support/BrainTestSupport",
             swiftSettings: swiftSettings
         ),
@@ -215,7 +219,7 @@ let package = Package(
         .testTarget(
             name: "BrainStorePostgresTests",
             dependencies: [
-                "BrainStorePostgres", "BrainCore",
+                "BrainStorePostgres", "BrainCore", "BrainTestSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -230,7 +234,8 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "braind", "brain", "fake-mem0", "BrainServer", "BrainCore", "BrainStoreSQLite", "FakeMem0", "BrainTestSupport",
+                "braind", "brain", "fake-mem0", "BrainServer", "BrainCore", "BrainStoreSQLite", "BrainStorePostgres", "FakeMem0",
+                "BrainTestSupport",
                 // The export round trip seeds 100,000 rows with one SQL statement.
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],

@@ -1,7 +1,7 @@
 import Synchronization
 
 /// One continuation resumed by whichever comes first: the work, the timer or the caller's
-/// cancellation. The loser is cancelled; the work's late result is dropped.
+/// cancellation. The loser is cancelled; the work's late result goes to nobody (`finish` says so).
 final class DeadlineRace<T: Sendable>: Sendable {
     private struct State {
         var continuation: CheckedContinuation<T, any Error>?
@@ -28,7 +28,9 @@ final class DeadlineRace<T: Sendable>: Sendable {
         }
     }
 
-    func finish(with result: Result<T, any Error>) {
+    /// Delivers `result` if nothing was delivered yet; false when another result came first.
+    @discardableResult
+    func finish(with result: Result<T, any Error>) -> Bool {
         let (continuation, work, timer) = state.withLock { state in
             defer {
                 state.continuation = nil
@@ -36,9 +38,10 @@ final class DeadlineRace<T: Sendable>: Sendable {
             }
             return (state.continuation, state.work, state.timer)
         }
-        guard let continuation else { return }
+        guard let continuation else { return false }
         work?.cancel()
         timer?.cancel()
         continuation.resume(with: result)
+        return true
     }
 }

@@ -13,6 +13,8 @@ enum PostgresErrors {
         switch error {
         case is BrainError, is PostgresStoreError, is BulkWorkStopped, is CancellationError:
             return error
+        case is ConcurrentInsert:
+            return BrainError.storageUnavailable(reason: "concurrent saves of the same slugs kept conflicting; try again")
         case let error as PSQLError:
             if error.code == .server {
                 let state = error.serverInfo?[.sqlState] ?? ""
@@ -35,8 +37,13 @@ enum PostgresErrors {
         return error.closureError.map(unwrap) ?? error.beginError ?? error.commitError ?? error.rollbackError ?? error
     }
 
+    /// A save found a slug inserted by a concurrent batch after its read; retried like a deadlock.
+    struct ConcurrentInsert: Error {}
+    static let concurrentInsert = ConcurrentInsert()
+
     /// A deadlock or serialization failure: the transaction may simply be run again.
     static func isConflict(_ error: any Error) -> Bool {
+        if unwrap(error) is ConcurrentInsert { return true }
         guard let error = unwrap(error) as? PSQLError, error.code == .server else { return false }
         return isConflictState(error.serverInfo?[.sqlState] ?? "")
     }

@@ -9,7 +9,7 @@ extension PostgresStore {
     /// between Mem0's answer and our commit is recognised on the next attempt. SKIP LOCKED: daemons
     /// sharing the database claim disjoint rows, and a row a save holds is taken next time.
     public func claimPushTasks(limit: Int, now: Date = Date()) async throws -> [PushTask] {
-        try await transaction { connection in
+        try await transaction(abandoned: { tasks in await self.release(tasks) }) { connection in
             var tasks: [PushTask] = []
             for brain in BrainKind.allCases where tasks.count < limit {
                 // The task carries the add mark as it was before this claim (like the SQLite
@@ -42,6 +42,25 @@ extension PostgresStore {
         }
     }
 
+    /// Hands back rows a claim took for a caller that had already given up (its deadline passed
+    /// before the claim committed): pending again, their add-started marks kept, as after a crash.
+    func release(_ tasks: [PushTask]) async {
+        for brain in BrainKind.allCases {
+            let ids = tasks.filter { $0.brain == brain }.compactMap { UUID(uuidString: $0.recordID) }
+            guard !ids.isEmpty else { continue }
+            do {
+                try await transaction { connection in
+                    try await connection.execute(
+                        "UPDATE \(unescaped: brain.table) SET sync_state = 'pending' WHERE id = ANY(\(ids)) AND sync_state = 'in_flight'",
+                        logger: self.logger)
+                }
+                logger.notice("rows claimed after their caller gave up went back to the queue", metadata: ["braind.push.rows": "\(ids.count)"])
+            } catch {
+                logger.error("cannot hand back rows claimed too late; they wait for the next start", metadata: ["braind.error": "\(error)"])
+            }
+        }
+    }
+
     /// Records how a push ended. A row edited while its push was in flight stays pending, so the
     /// newer version goes out next.
     public func completePush(_ task: PushTask, outcome: PushOutcome, now: Date = Date()) async throws {
@@ -50,11 +69,19 @@ extension PostgresStore {
 
     /// Records several push outcomes in one transaction: one commit for many rows.
     public func completePushes(_ outcomes: [(PushTask, PushOutcome)], now: Date = Date()) async throws {
-        guard !outcomes.isEmpty else { return }
-        try await transaction { connection in
-            for (task, outcome) in outcomes { try await self.record(outcome, of: task, now: now, on: connection) }
+        // A few round trips per outcome: in slices, so a backlog of outcomes (a slow database lets
+        // them pile up) never makes one transaction too long for the deadline, which would fail
+        // it again at every try.
+        for slice in stride(from: 0, to: outcomes.count, by: Self.outcomesPerTransaction) {
+            let part = Array(outcomes[slice..<min(slice + Self.outcomesPerTransaction, outcomes.count)])
+            try await transaction { connection in
+                for (task, outcome) in part { try await self.record(outcome, of: task, now: now, on: connection) }
+            }
         }
     }
+
+    /// Outcomes recorded per transaction.
+    static let outcomesPerTransaction = 32
 
     private func record(_ outcome: PushOutcome, of task: PushTask, now: Date, on connection: PostgresConnection) async throws {
         let table = task.brain.table

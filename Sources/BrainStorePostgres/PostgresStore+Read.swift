@@ -31,6 +31,9 @@ extension PostgresStore {
         if let cursor { _ = try MemoryInput.validSlug(cursor, field: "cursor") }
         return try await read { connection in
             let owner = try await Self.resolve(reference, brain: brain, create: false, on: connection, logger: self.logger)
+            // PostgreSQL text cannot hold NUL, so no category has one (saves refuse it): nothing
+            // matches, as on SQLite, instead of the server refusing the query.
+            if category?.contains("\u{0}") == true { return MemoryPage(memories: [], nextCursor: nil) }
             // COLLATE "C": pages follow byte order, as SQLite's, whatever the database's collation.
             let rows = try await connection.brainRows(
                 """

@@ -165,7 +165,7 @@ extension PostgresStore {
     public func claimForRepair(_ row: ReconcileRow, forgetMemoryID: Bool, reason: String, now: Date = Date()) async throws -> PushTask? {
         guard let id = UUID(uuidString: row.task.recordID) else { return nil }
         let brain = row.task.brain
-        return try await transaction { connection in
+        return try await transaction(abandoned: { task in if let task { await self.release([task]) } }) { connection in
             // The task is the row as claimed, with the add mark it had before this claim.
             guard var task = try await connection.brainRows(
                 "\(unescaped: PostgresBrainRow.select(brain)) WHERE b.id = \(id) FOR UPDATE OF b", logger: self.logger

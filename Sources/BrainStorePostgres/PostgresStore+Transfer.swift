@@ -13,7 +13,10 @@ extension PostgresStore {
     public func applyImportedTimestamps(_ groups: [(brain: BrainKind, owner: OwnerReference, items: [ImportedTimestamps])]) async throws {
         let prepared = try groups.map { group in
             (group.brain, group.owner, try group.items.map { item in
-                (created: item.createdAt.flatMap(Timestamp.date(from:)), updated: item.updatedAt.flatMap(Timestamp.date(from:)),
+                // As text, cast by the server: a Date bound as microseconds can land a hair below
+                // the exported millisecond, and the next export would print one less.
+                (created: item.createdAt.flatMap { Timestamp.date(from: $0) == nil ? nil : $0 },
+                 updated: item.updatedAt.flatMap { Timestamp.date(from: $0) == nil ? nil : $0 },
                  memory: item.memory, metadata: try CanonicalJSON.encode(item.memory.metadata))
             })
         }
@@ -25,7 +28,7 @@ extension PostgresStore {
                     try await connection.execute(
                         """
                         UPDATE \(unescaped: brain.table)
-                        SET created_at = coalesce(\(row.created), created_at), updated_at = coalesce(\(row.updated), updated_at)
+                        SET created_at = coalesce(\(row.created)::timestamptz, created_at), updated_at = coalesce(\(row.updated)::timestamptz, updated_at)
                         WHERE \(unescaped: brain.ownerColumn) = \(ownerID) AND slug = \(row.memory.slug) AND NOT deleted
                           AND content = \(row.memory.content) AND category IS NOT DISTINCT FROM \(row.memory.category)
                           AND extra_metadata = \(row.metadata)::jsonb
@@ -39,7 +42,8 @@ extension PostgresStore {
     public func backup(to path: String, overwrite: Bool) async throws -> BackupReport {
         throw BrainError.invalid(
             field: "backup",
-            reason: "braind cannot copy a PostgreSQL store; use pg_dump (or the provider's backups) on \(url.location)")
+            reason: "braind does not copy a PostgreSQL store; PostgreSQL's own tool does, while braind runs: "
+                + "pg_dump --format=custom --file=\(path) '\(url.redacted)' (password from PGPASSWORD; restore with pg_restore)")
     }
 }
 

@@ -61,12 +61,13 @@ public final class PostgresStore: Sendable {
     /// retry it after a deadlock or serialization failure (`retryConflicts`).
     @discardableResult
     func transaction<T: Sendable>(
-        retryConflicts: Bool = false, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+        retryConflicts: Bool = false, abandoned: (@Sendable (T) async -> Void)? = nil,
+        _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
         var attempt = 0
         while true {
             do {
-                let value = try await withDeadline { [client, logger] in
+                let value = try await withDeadline(abandoned: abandoned) { [client, logger] in
                     try await client.withTransaction(logger: logger) { connection in try await body(connection) }
                 }
                 storageHealth.succeeded()
@@ -99,14 +100,25 @@ public final class PostgresStore: Sendable {
     /// `storageUnavailable` at once while the operation is cancelled in the background: a query
     /// already on the wire ends at the server's statement_timeout, and a connection the pool is
     /// still trying to open ends with the cancellation.
-    func withDeadline<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+    /// - Parameter abandoned: what to do with a result that arrives after the caller was told the
+    ///   call failed. A transaction can still commit then; a claim that committed for nobody
+    ///   would leave its rows in flight for ever, so the push queue hands them back here.
+    func withDeadline<T: Sendable>(
+        abandoned: (@Sendable (T) async -> Void)? = nil, _ operation: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
         let deadline = options.queryDeadline
         let race = DeadlineRace<T>()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 race.start(
                     continuation,
-                    work: Task { race.finish(with: await Result(awaiting: operation)) },
+                    work: Task {
+                        let result = await Result(awaiting: operation)
+                        if !race.finish(with: result), case .success(let value) = result, let abandoned {
+                            // A task of its own: this one was cancelled when the caller gave up.
+                            Task { await abandoned(value) }
+                        }
+                    },
                     timer: Task {
                         guard (try? await Task.sleep(for: deadline)) != nil else { return }
                         race.finish(with: .failure(BrainError.storageUnavailable(

@@ -8,6 +8,8 @@ public struct PostgresStoreOptions: Sendable {
     public var probeDeadline: Duration = .seconds(3)
     /// Pool size. Near the core count: more connections on 2 cores only lengthen the tail.
     public var maximumConnections = 4
+    /// How long a pool connection may sit idle before it is closed (PostgresNIO's default: 60 s).
+    public var idleTimeout: Duration = .seconds(60)
     /// Saves retried after a deadlock or serialization failure before it surfaces as
     /// `storageUnavailable`. Batches are sorted by slug, so this is a safety net.
     public var conflictRetries = 3

@@ -16,6 +16,7 @@ extension PostgresURL {
                 tls: try clientTLS())
         }
         configuration.options.maximumConnections = options.maximumConnections
+        configuration.options.connectionIdleTimeout = options.idleTimeout
         configuration.options.connectTimeout = options.probeDeadline
         configuration.options.additionalStartupParameters = startupParameters(options: options)
         return configuration

@@ -156,15 +156,32 @@ public final class PushWorker: Service, SyncControl {
         case claimed(Result<[PushTask], any Error>)
     }
 
-    /// Writes a batch of outcomes in one transaction.
+    /// Writes a batch of outcomes in one transaction. The outcomes are facts about what Mem0 now
+    /// holds: a store that fails for a while (PostgreSQL restarting, a full disk) is tried again
+    /// until it takes them, or the rows would stay in flight, unpushed, until the next start.
     private func record(_ batch: [PushOutcomeRecorder.Outcome], logger: Logger) async {
-        do {
-            try await database.completePushes(batch.map { ($0.task, $0.outcome) })
-        } catch is CancellationError {
-            // Shutting down: the rows stay in flight and the next start looks them up.
-            logger.notice("push outcomes left to the next start", metadata: ["braind.push.rows": "\(batch.count)"])
-        } catch {
-            logger.error("cannot record push outcomes", metadata: ["braind.error": "\(error)"])
+        var delay: Duration = .milliseconds(50)
+        var logged = false
+        while true {
+            do {
+                try await database.completePushes(batch.map { ($0.task, $0.outcome) })
+                if logged { logger.notice("push outcomes recorded after a storage failure", metadata: ["braind.push.rows": "\(batch.count)"]) }
+                return
+            } catch is CancellationError {
+                // Shutting down: the rows stay in flight and the next start looks them up.
+                logger.notice("push outcomes left to the next start", metadata: ["braind.push.rows": "\(batch.count)"])
+                return
+            } catch {
+                if !logged {
+                    logger.error("cannot record push outcomes; retrying", metadata: ["braind.error": "\(error)", "braind.push.rows": "\(batch.count)"])
+                    logged = true
+                }
+            }
+            do { try await Task.sleep(for: delay) } catch {
+                logger.notice("push outcomes left to the next start", metadata: ["braind.push.rows": "\(batch.count)"])
+                return
+            }
+            delay = min(delay * 2, .seconds(5))
         }
     }
 

@@ -68,7 +68,8 @@ struct Doctor {
         let socketPath = paths.socket(flag: global.socket, configuration: configuration)
         let status = await checkSocket(socketPath, global: global)
         let databasePath = databaseFlag ?? status?.database ?? paths.database(flag: nil, configuration: configuration)
-        let newestWrite = checkDatabase(databasePath)
+        let newestWrite = PostgresURL.isPostgresURL(databasePath)
+            ? checkPostgres(databasePath, status: status) : checkDatabase(databasePath)
         let mem0Date = await checkMem0(status: status, configuration: configuration, environment: environment)
         checkClock(serverDate: mem0Date, newestWrite: newestWrite)
     }
@@ -129,6 +130,26 @@ struct Doctor {
     }
 
     // MARK: - Database
+
+    /// A PostgreSQL store is checked through braind, which holds the connections: brain links no
+    /// database driver, and braind refuses to start, saying why, when it cannot reach the server.
+    private mutating func checkPostgres(_ url: String, status: StatusReport?) -> Date? {
+        let shown = (try? PostgresURL(url, environment: [:]).redacted) ?? "the configured PostgreSQL URL"
+        guard let status else {
+            add("database", .warn, "\(shown): PostgreSQL is checked through braind, which is not running",
+                fix: "start braind: it connects at start and exits with the reason if it cannot (braind --db URL)")
+            return nil
+        }
+        if let problem = status.storageProblem {
+            add("database", .fail, "\(shown): \(problem)",
+                fix: "check that the PostgreSQL server is up and reachable; braind reconnects by itself once it is")
+        } else {
+            let version = status.store.map { "PostgreSQL \($0.version)" } ?? "PostgreSQL"
+            let memories = status.brains.values.reduce(0) { $0 + $1.live }
+            add("database", .ok, "\(version) at \(shown): answering, \(memories) memories")
+        }
+        return nil
+    }
 
     /// Checks the file, its WAL and the disk; returns the newest write time found, for the clock check.
     private mutating func checkDatabase(_ path: String) -> Date? {

@@ -19,10 +19,19 @@ struct Daemon {
         let openFiles = FileDescriptorLimit.raiseSoftLimit()
         let guardian = try SocketGuard.acquire(socketPath: settings.socketPath)
         defer { guardian.release() }
-        let opened = try StoreOpener.open(settings: settings)
-        let database = opened.store
-        defer { opened.close() }
+        let opened = try await StoreOpener.open(settings: settings)
+        do {
+            try await serve(database: opened.store, openFiles: openFiles)
+        } catch {
+            await opened.close()
+            throw error
+        }
+        await opened.close()
+        logger.info("braind stopped", metadata: ["braind.socket": "\(settings.socketPath)"])
+    }
 
+    /// Runs the services on an open store until a signal stops them.
+    private func serve(database: any BrainStore, openFiles: Int) async throws {
         let configuration = settings.configuration
         let receiver = try webhookReceiverSettings()
         let mem0 = makeMem0Client()
@@ -57,7 +66,7 @@ struct Daemon {
                     "braind ready",
                     metadata: [
                         "braind.socket": "\(settings.socketPath)",
-                        "braind.database": "\(settings.databasePath)",
+                        "braind.database": "\(StoreOpener.displayName(settings.databasePath))",
                         "braind.config": "\(settings.configFile ?? "(none)")",
                         "braind.mem0": "\(mem0State)",
                         "braind.pid": "\(getpid())",
@@ -81,7 +90,6 @@ struct Daemon {
         let group = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
-        logger.info("braind stopped", metadata: ["braind.socket": "\(settings.socketPath)"])
     }
 
     private var backoffPolicy: BackoffPolicy {

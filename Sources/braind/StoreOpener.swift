@@ -1,17 +1,75 @@
 import BrainCore
+import BrainStorePostgres
 import BrainStoreSQLite
 import Foundation
+import Logging
 
 /// Opens the store the database setting names, with whatever guards it needs held until close.
 struct StoreOpener {
     /// The open store and how to release it at shutdown.
     struct Opened {
         let store: any BrainStore
-        let close: @Sendable () -> Void
+        let close: @Sendable () async -> Void
     }
 
-    static func open(settings: DaemonSettings) throws -> Opened {
-        try openSQLite(path: settings.databasePath, synchronous: settings.configuration.synchronous)
+    static func open(settings: DaemonSettings) async throws -> Opened {
+        guard PostgresURL.isPostgresURL(settings.databasePath) else {
+            return try openSQLite(path: settings.databasePath, synchronous: settings.configuration.synchronous)
+        }
+        return try await openPostgres(settings: settings)
+    }
+
+    /// How `--db` shows in logs and status: a PostgreSQL URL without its password.
+    static func displayName(_ database: String) -> String {
+        guard PostgresURL.isPostgresURL(database) else { return database }
+        return (try? PostgresURL(database, environment: [:]).redacted) ?? "postgresql://<unreadable URL>"
+    }
+
+    private static func openPostgres(settings: DaemonSettings) async throws -> Opened {
+        let configuration = settings.configuration
+        let url: PostgresURL
+        do {
+            url = try PostgresURL(settings.databasePath, passwordFile: configuration.passwordFile.map { ($0 as NSString).expandingTildeInPath })
+        } catch {
+            throw StartupError(
+                message: "the database URL is not usable: \(error)",
+                hint: "write it as postgresql://USER@HOST:PORT/DATABASE (or ?host=/socket/dir), with the password in PGPASSWORD or storage.password_file")
+        }
+        var options = PostgresStoreOptions()
+        options.maximumConnections = configuration.poolSize
+        options.queryDeadline = .milliseconds(Int(configuration.queryTimeoutSeconds * 1_000))
+        let logger = Logger(label: "braind.postgres")
+        let store: PostgresStore
+        let lock: PostgresDaemonLock
+        do {
+            store = try await PostgresStore.open(url: url, options: options, logger: logger)
+            do {
+                // After opening: the migrations create the table the holder is recorded in.
+                lock = try await PostgresDaemonLock.acquire(url: url, options: options, logger: logger)
+            } catch {
+                await store.close()
+                throw error
+            }
+        } catch let error as PostgresStoreError {
+            throw StartupError(message: error.description, hint: hint(for: error))
+        }
+        return Opened(store: store) {
+            await store.close()
+            await lock.release()
+        }
+    }
+
+    private static func hint(for error: PostgresStoreError) -> String {
+        switch error {
+        case .unreachable:
+            "start PostgreSQL (make postgres for a local one), or fix host, port, database, user and password (PGPASSWORD or storage.password_file)"
+        case .schemaNewer:
+            "run the braind release that migrated this database, or a newer one"
+        case .migrationFailed:
+            "braind_service needs to become braind_owner and braind_owner to create in the database; see schema/postgres/README.md"
+        case .lockedByAnotherDaemon:
+            "stop the other braind, or give this one its own database (--db); one daemon serves a database"
+        }
     }
 
     private static func openSQLite(path: String, synchronous: SQLiteSynchronous) throws -> Opened {

@@ -12,7 +12,7 @@ final class RecordingReconciler: ReconcileControl {
     let started = Mutex<[ReconcileOptions]>([])
     func start(_ options: ReconcileOptions) async throws -> ReconcileReport {
         started.withLock { $0.append(options) }
-        return ReconcileReport(runID: "run-1", options: options, policy: ReconcilePolicy(), startedAt: Timestamp.now())
+        return ReconcileReport(runID: "7f0c9a52-3b1e-4d7a-9c55-2f6e1b8d4a10", options: options, policy: ReconcilePolicy(), startedAt: Timestamp.now())
     }
     func current() async -> ReconcileReport? { nil }
 }
@@ -39,7 +39,7 @@ struct ReconcileRouteTests {
             let response = try await client.execute(
                 uri: "/v1/reconcile", method: .post, body: jsonBody(#"{"entity":"12.345.678-5","brain":"users","dry_run":true}"#))
             #expect(response.status == .accepted)
-            #expect(try response.json(ReconcileReport.self).runID == "run-1")
+            #expect(try response.json(ReconcileReport.self).runID == "7f0c9a52-3b1e-4d7a-9c55-2f6e1b8d4a10")
             #expect(reconciler.started.withLock { $0 } == [ReconcileOptions(entity: "123456785", brain: .user, dryRun: true)])
             let empty = try await client.execute(uri: "/v1/reconcile", method: .post)
             #expect(empty.status == .accepted, "an empty body means every entity")
@@ -51,11 +51,11 @@ struct ReconcileRouteTests {
             try await client.execute(uri: "/v1/reconcile", method: .post, body: jsonBody("{nope"))
                 .expectError(.badRequest, code: "malformed_json")
 
-            var report = ReconcileReport(runID: "stored", options: ReconcileOptions(), policy: ReconcilePolicy(), startedAt: Timestamp.now())
+            var report = ReconcileReport(runID: "3c1d2e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f", options: ReconcileOptions(), policy: ReconcilePolicy(), startedAt: Timestamp.now())
             report.status = "succeeded"
             try await database.saveReconcileRun(report)
             #expect(try await client.execute(uri: "/v1/reconcile/runs/last", method: .get).json(ReconcileReport.self) == report)
-            #expect(try await client.execute(uri: "/v1/reconcile/runs/stored", method: .get).json(ReconcileReport.self) == report)
+            #expect(try await client.execute(uri: "/v1/reconcile/runs/3c1d2e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f", method: .get).json(ReconcileReport.self) == report)
             #expect(try await client.execute(uri: "/v1/status", method: .get).json(StatusReport.self).lastReconcile == report)
         }
     }

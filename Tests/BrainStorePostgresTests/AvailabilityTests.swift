@@ -22,7 +22,9 @@ struct PostgresAvailabilityTests {
             #expect(!message.contains("hunter2"))
             #expect(!String(reflecting: error).contains("hunter2"))
         }
-        #expect(clock.now - start < .seconds(3))
+        // A loose bound: it tells a probe that gives up from a pool that retries for ever, and
+        // stays true on a loaded machine (the deadline itself is the probe's, not this test's).
+        #expect(clock.now - start < .seconds(15))
     }
 
     /// A server that never answers (a listening socket nobody accepts on): the probe's deadline.
@@ -38,26 +40,27 @@ struct PostgresAvailabilityTests {
             let store = try await PostgresStore.open(url: url, options: options, logger: TestPostgres.logger)
             await store.close()
         }
-        #expect(clock.now - start < .seconds(3))
+        // A loose bound: it tells a probe that gives up from a pool that retries for ever, and
+        // stays true on a loaded machine (the deadline itself is the probe's, not this test's).
+        #expect(clock.now - start < .seconds(15))
     }
 
     /// A query that cannot finish (a table locked by someone else) answers storage-unavailable at
     /// the deadline, and the store works once the lock is gone.
     @Test func theQueryDeadlineTurnsAStuckQueryIntoStorageUnavailable() async throws {
-        var options = PostgresStoreOptions()
-        options.queryDeadline = .milliseconds(800)
+        var options = TestPostgres.relaxed
+        // Long enough for the setup saves on a machine running other suites; the locked save
+        // still ends at it instead of waiting for the lock.
+        options.queryDeadline = .seconds(3)
         try await TestPostgres.withStore(options: options) { store, url in
             let acme = try owner("761234565")
             _ = try await store.save(.company, owner: acme, memories: [.make("a", "1")])
             try await TestPostgres.withConnection(url) { locker in
                 try await locker.query("BEGIN", logger: TestPostgres.logger)
                 try await locker.query("LOCK TABLE company_brain IN ACCESS EXCLUSIVE MODE", logger: TestPostgres.logger)
-                let clock = ContinuousClock()
-                let start = clock.now
-                await #expect(throws: BrainError.storageUnavailable(reason: "PostgreSQL did not answer within 0.8 seconds")) {
+                await #expect(throws: BrainError.storageUnavailable(reason: "PostgreSQL did not answer within 3.0 seconds")) {
                     try await store.save(.company, owner: acme, memories: [.make("a", "2")])
                 }
-                #expect(clock.now - start < .seconds(3))
                 try await locker.query("ROLLBACK", logger: TestPostgres.logger)
             }
             #expect(try await store.save(.company, owner: acme, memories: [.make("a", "3")]).items.first?.status == .updated)
@@ -68,8 +71,9 @@ struct PostgresAvailabilityTests {
     /// refused): calls answer storage-unavailable within the deadline, and the store recovers by
     /// itself when the database is back. No acknowledged save is lost.
     @Test func aLostDatabaseAnswersStorageUnavailableThenRecovers() async throws {
-        var options = PostgresStoreOptions()
-        options.queryDeadline = .seconds(1)
+        var options = TestPostgres.relaxed
+        // Long enough for the setup save on a machine running other suites.
+        options.queryDeadline = .seconds(3)
         try await TestPostgres.withStore(options: options) { store, url in
             let acme = try owner("761234565")
             _ = try await store.save(.company, owner: acme, memories: [.make("kept", "acknowledged")])
@@ -86,7 +90,9 @@ struct PostgresAvailabilityTests {
             } catch let error as BrainError {
                 #expect(error.code == "storage_unavailable")
             }
-            #expect(clock.now - start < .seconds(3))
+            // A loose bound: it tells a deadline from a pool that retries for ever, and stays
+            // true on a loaded machine.
+            #expect(clock.now - start < .seconds(15))
             await #expect(throws: BrainError.self) {
                 try await store.save(.company, owner: acme, memories: [.make("late", "refused")])
             }

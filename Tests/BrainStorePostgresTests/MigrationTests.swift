@@ -9,8 +9,8 @@ import Testing
 struct PostgresMigrationTests {
     @Test func twoStoresStartingTogetherMigrateOnce() async throws {
         try await TestPostgres.withDatabase { url in
-            async let first = PostgresStore.open(url: url, logger: TestPostgres.logger)
-            async let second = PostgresStore.open(url: url, logger: TestPostgres.logger)
+            async let first = PostgresStore.open(url: url, options: TestPostgres.relaxed, logger: TestPostgres.logger)
+            async let second = PostgresStore.open(url: url, options: TestPostgres.relaxed, logger: TestPostgres.logger)
             let stores = try await [first, second]
             for store in stores {
                 #expect(try await store.appliedMigrations() == Array(1...PostgresStore.schemaVersion))
@@ -23,10 +23,10 @@ struct PostgresMigrationTests {
 
     @Test func reopeningFindsNothingToDo() async throws {
         try await TestPostgres.withDatabase { url in
-            let store = try await PostgresStore.open(url: url, logger: TestPostgres.logger)
+            let store = try await PostgresStore.open(url: url, options: TestPostgres.relaxed, logger: TestPostgres.logger)
             _ = try await store.save(.company, owner: try owner("76.123.456-5"), memories: [.make("a", "kept")])
             await store.close()
-            let again = try await PostgresStore.open(url: url, logger: TestPostgres.logger)
+            let again = try await PostgresStore.open(url: url, options: TestPostgres.relaxed, logger: TestPostgres.logger)
             #expect(try await again.memory(.company, owner: try owner("761234565"), slug: "a").content == "kept")
             await again.close()
         }
@@ -34,11 +34,11 @@ struct PostgresMigrationTests {
 
     @Test func aNewerSchemaIsRefusedNamingItsVersion() async throws {
         try await TestPostgres.withDatabase { url in
-            let store = try await PostgresStore.open(url: url, logger: TestPostgres.logger)
+            let store = try await PostgresStore.open(url: url, options: TestPostgres.relaxed, logger: TestPostgres.logger)
             await store.close()
             try await TestPostgres.admin(url, "SET ROLE braind_owner", "INSERT INTO schema_migrations (version, name) VALUES (999, '0999_future')")
             do {
-                let newer = try await PostgresStore.open(url: url, logger: TestPostgres.logger)
+                let newer = try await PostgresStore.open(url: url, options: TestPostgres.relaxed, logger: TestPostgres.logger)
                 await newer.close()
                 Issue.record("a database at schema 999 was opened")
             } catch let error as PostgresStoreError {
@@ -88,7 +88,7 @@ struct PostgresMigrationTests {
                 INSERT INTO user_brain VALUES
                   (gen_random_uuid(), '22222222-2222-2222-2222-222222222222', 'mem_3', 'user_full_name', 'Nombre: Ana', '{}', now(), now())
                 """)
-            let store = try await PostgresStore.open(url: url, logger: TestPostgres.logger)
+            let store = try await PostgresStore.open(url: url, options: TestPostgres.relaxed, logger: TestPostgres.logger)
             defer { Task { await store.close() } }
             let company = try owner("761234565")
             let page = try await store.list(.company, owner: company)

@@ -1,5 +1,6 @@
 import BrainCore
 import BrainStorePostgres
+import BrainTestSupport
 import Foundation
 import Logging
 import PostgresNIO
@@ -14,13 +15,21 @@ enum TestPostgres {
 
     static let logger = Logger(label: "braind.postgres.tests")
 
+    /// Deadlines for tests that are not about deadlines: long enough for a server busy with
+    /// hundreds of parallel tests, short enough to end a hang.
+    static var relaxed: PostgresStoreOptions {
+        var options = PostgresStoreOptions()
+        options.probeDeadline = .seconds(30)
+        options.queryDeadline = .seconds(60)
+        options.idleTimeout = .seconds(1)
+        return options
+    }
+
     /// Runs `body` with the URL of a new, empty database (owned by braind_owner), dropped after.
     static func withDatabase<T: Sendable>(_ body: (PostgresURL) async throws -> T) async throws -> T {
         let base = try PostgresURL(baseURL ?? "")
-        let name = "braind_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
-        try await admin(base, "CREATE DATABASE \(name) OWNER braind_owner")
-        var url = base
-        url.database = name
+        let url = try await PostgresAdmin.createEmptyDatabase()
+        let name = url.database
         do {
             let value = try await body(url)
             try await admin(base, "DROP DATABASE \(name) WITH (FORCE)")
@@ -33,7 +42,7 @@ enum TestPostgres {
 
     /// Runs `body` with a store opened on a new, empty database.
     static func withStore<T: Sendable>(
-        options: PostgresStoreOptions = .init(), _ body: (PostgresStore, PostgresURL) async throws -> T
+        options: PostgresStoreOptions = relaxed, _ body: (PostgresStore, PostgresURL) async throws -> T
     ) async throws -> T {
         try await withDatabase { url in
             let store = try await PostgresStore.open(url: url, options: options, logger: logger)

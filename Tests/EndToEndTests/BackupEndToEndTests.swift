@@ -7,7 +7,7 @@ import Synchronization
 import Testing
 
 /// `brain backup` while braind serves saves, `braind restore` into a new daemon, every row compared.
-@Suite(.serialized, .timeLimit(.minutes(5)))
+@Suite(.serialized, .timeLimit(.minutes(5)), .enabled(if: TestStoreKind.current == .sqlite, "brain backup and braind restore copy the SQLite file; on PostgreSQL brain backup points to pg_dump (ServiceEndToEndTests)"))
 struct BackupEndToEndTests {
     /// Every live memory of a database file as export lines, read from a private copy (opening a
     /// file with `BrainDatabase` migrates it; the backup itself stays untouched).

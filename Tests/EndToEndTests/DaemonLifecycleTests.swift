@@ -46,7 +46,7 @@ struct DaemonLifecycleTests {
         try await restarted.stop()
     }
 
-    @Test("Socket and database are private to the user")
+    @Test("Socket and database are private to the user", .enabled(if: TestStoreKind.current == .sqlite, "file modes of the SQLite database"))
     func permissions() async throws {
         let daemon = try await DaemonProcess()
         defer { daemon.removeDirectory() }

@@ -4,7 +4,7 @@ import BrainTestSupport
 import Foundation
 import Testing
 
-@Suite(.timeLimit(.minutes(2)))
+@Suite(.timeLimit(.minutes(2)), .enabled(if: TestStoreKind.current == .sqlite, "deletes the SQLite file under braind; a lost PostgreSQL is BrainStorePostgresTests' availability suite"))
 struct DatabaseFileLossEndToEndTests {
     @Test("Deleting the database under braind: saves and reads answer 503 storage_unavailable, logged once")
     func deletedUnderDaemon() async throws {

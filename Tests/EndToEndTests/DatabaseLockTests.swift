@@ -6,7 +6,7 @@ import Testing
 
 /// One daemon per database: a second braind on the same `--db` (on another socket) must not start,
 /// or it would put the first one's in-flight pushes back in the queue and Mem0 would get duplicates.
-@Suite(.timeLimit(.minutes(2)))
+@Suite(.timeLimit(.minutes(2)), .enabled(if: TestStoreKind.current == .sqlite, "the SQLite file lock; the PostgreSQL daemon lock has its own test"))
 struct DatabaseLockTests {
     @Test("A second braind on the same database is refused, names the holder's pid, and leaves in-flight rows alone")
     func secondDaemonOnSameDatabase() async throws {

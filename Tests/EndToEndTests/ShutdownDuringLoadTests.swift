@@ -7,7 +7,7 @@ import Synchronization
 import Testing
 
 /// Bulk work stops at shutdown after its current slice instead of holding the daemon for all of it.
-@Suite(.timeLimit(.minutes(3)))
+@Suite(.timeLimit(.minutes(3)), .enabled(if: TestStoreKind.current == .sqlite, "seeds owners straight into the SQLite file"))
 struct ShutdownDuringLoadTests {
     /// `count` companies with every field, so each yields five memories.
     static func companiesCSV(count: Int) -> String {

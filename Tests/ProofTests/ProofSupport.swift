@@ -88,7 +88,13 @@ extension DaemonClient {
         var memories: [Memory] = []
         var cursor: String?
         repeat {
-            let page = try await list(brain, owner: owner, limit: 1_000, cursor: cursor)
+            let page: MemoryPage
+            do {
+                page = try await list(brain, owner: owner, limit: 1_000, cursor: cursor)
+            } catch DaemonClientError.api(404, "owner_not_found", _) {
+                // A saver none of whose saves committed before a kill never created its owner.
+                return []
+            }
             memories += page.memories
             cursor = page.nextCursor
         } while cursor != nil

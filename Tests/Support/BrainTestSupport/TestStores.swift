@@ -1,4 +1,5 @@
 import BrainCore
+import BrainStorePostgres
 import BrainStoreSQLite
 import Foundation
 import Synchronization
@@ -59,15 +60,32 @@ public enum TestStores {
             let database = try BrainDatabase(path: path, synchronous: .normal)
             return TestStore(store: database, sql: try SQLiteProbe(path: path), directory: directory)
         case .postgresql:
-            throw TestStoreError.postgresUnavailable
+            let url = try await PostgresAdmin.createDatabase()
+            // Suites run hundreds of tests at once, each with a database and a pool of its own:
+            // idle connections go at once (the server's connection limit is shared), and the
+            // deadline only has to catch a hang, not a busy machine.
+            var options = PostgresStoreOptions()
+            options.maximumConnections = 2
+            options.idleTimeout = .seconds(1)
+            options.queryDeadline = .seconds(60)
+            options.probeDeadline = .seconds(30)
+            let store = try await PostgresStore.open(url: url, options: options)
+            return TestStore(store: store, sql: PostgresSQLProbe(url: url), directory: directory)
         }
     }
 
     /// What a daemon under test gets as `--db`: a file in `directory`, or a fresh database's URL.
     public static func databaseArgument(directory: String) async throws -> String {
         switch TestStoreKind.current {
-        case .sqlite: directory + "/data/brain.sqlite"
-        case .postgresql: throw TestStoreError.postgresUnavailable
+        case .sqlite: return directory + "/data/brain.sqlite"
+        case .postgresql:
+            // A daemon restarted on the same directory gets the same database back. The test
+            // cluster trusts its socket: the URL has no password to redact.
+            let record = directory + "/postgres-url"
+            if let url = try? String(contentsOfFile: record, encoding: .utf8) { return url }
+            let url = try await PostgresAdmin.createDatabase()
+            try url.redacted.write(toFile: record, atomically: true, encoding: .utf8)
+            return url.redacted
         }
     }
 }

@@ -1,0 +1,23 @@
+import BrainCore
+import Foundation
+import Testing
+
+struct TimestampTests {
+    @Test("Text to date to text is the same text, for every millisecond of a second")
+    func roundTripsEveryMillisecond() throws {
+        for millis in 0..<1_000 {
+            let text = "2026-11-29T06:10:47." + String(format: "%03d", millis) + "Z"
+            let date = try #require(Timestamp.date(from: text))
+            #expect(Timestamp.string(from: date) == text)
+            // A store keeping microseconds may hand the time back a hair off; it still prints the same.
+            #expect(Timestamp.string(from: date.addingTimeInterval(-0.000_001)) == text)
+            #expect(Timestamp.string(from: date.addingTimeInterval(0.000_4)) == text)
+        }
+    }
+
+    @Test("Times before 1970 and whole seconds print three digits of milliseconds")
+    func shape() {
+        #expect(Timestamp.string(from: Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00.000Z")
+        #expect(Timestamp.string(from: Date(timeIntervalSince1970: -0.25)) == "1969-12-31T23:59:59.750Z")
+    }
+}
