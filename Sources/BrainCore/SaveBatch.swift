@@ -42,6 +42,23 @@ public enum SyncState: String, Sendable, Codable, CaseIterable {
     case failed
 }
 
+/// The batch rules every store applies before touching its database.
+public enum SaveBatch {
+    /// Refuses an empty or oversized batch as a whole, then validates each item on its own: an
+    /// invalid item fails alone, with its index in the field name.
+    public static func validate(_ memories: [MemoryInput]) throws(BrainError) -> [Result<ValidMemory, BrainError>] {
+        guard !memories.isEmpty else {
+            throw BrainError.invalid(field: "memories", reason: "must hold at least one memory")
+        }
+        guard memories.count <= MemoryLimits.batchMaxItems else {
+            throw BrainError.invalid(field: "memories", reason: "at most \(MemoryLimits.batchMaxItems) items per batch")
+        }
+        return memories.enumerated().map { index, input in
+            Result { () throws(BrainError) in try input.validated(field: "memories[\(index)]") }
+        }
+    }
+}
+
 /// One item's outcome in a batch result.
 public struct SaveItemResult: Sendable, Codable, Equatable {
     public var slug: String?

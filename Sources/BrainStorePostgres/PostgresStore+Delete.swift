@@ -43,7 +43,7 @@ extension PostgresStore {
         _ row: PostgresBrainRow, brain: BrainKind, on connection: PostgresConnection, logger: Logger
     ) async throws -> DeleteResult {
         let id = UUID(uuidString: row.id)!
-        if row.memoryID == nil && row.pushStartedAt == nil {
+        if DeleteRule.decide(memoryID: row.memoryID, addStarted: row.pushStartedAt != nil) == .purge {
             try await connection.execute("DELETE FROM \(unescaped: brain.table) WHERE id = \(id)", logger: logger)
             try await journal(
                 JournalEntry(kind: .purged, brain: brain, ownerID: row.ownerID, recordID: row.id, slug: row.slug, version: row.version),

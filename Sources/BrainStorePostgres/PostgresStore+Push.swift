@@ -190,7 +190,7 @@ extension PostgresStore {
     }
 
     /// Failed rows across owners, newest first (`brain list --failed`).
-    public func failedMemories(brain: BrainKind? = nil, limit: Int = PostgresStore.defaultPageSize) async throws -> [Memory] {
+    public func failedMemories(brain: BrainKind? = nil, limit: Int = StoreLimits.defaultPageSize) async throws -> [Memory] {
         try await read { connection in
             var memories: [Memory] = []
             for kind in brain.map({ [$0] }) ?? BrainKind.allCases {

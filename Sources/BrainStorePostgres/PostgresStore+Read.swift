@@ -23,32 +23,34 @@ extension PostgresStore {
     ///   - cursor: the `nextCursor` of the previous page.
     public func list(
         _ brain: BrainKind, owner reference: OwnerReference, category: String? = nil,
-        limit: Int = PostgresStore.defaultPageSize, cursor: String? = nil
+        limit: Int = StoreLimits.defaultPageSize, cursor: String? = nil
     ) async throws -> MemoryPage {
-        guard (1...Self.maxPageSize).contains(limit) else {
-            throw BrainError.invalid(field: "limit", reason: "must be between 1 and \(Self.maxPageSize)")
-        }
-        if let cursor { _ = try MemoryInput.validSlug(cursor, field: "cursor") }
+        try StoreLimits.checkPage(limit: limit, cursor: cursor)
         return try await read { connection in
-            let owner = try await Self.resolve(reference, brain: brain, create: false, on: connection, logger: self.logger)
-            // PostgreSQL text cannot hold NUL, so no category has one (saves refuse it): nothing
-            // matches, as on SQLite, instead of the server refusing the query.
-            if category?.contains("\u{0}") == true { return MemoryPage(memories: [], nextCursor: nil) }
-            // COLLATE "C": pages follow byte order, as SQLite's, whatever the database's collation.
-            let rows = try await connection.brainRows(
-                """
-                \(unescaped: PostgresBrainRow.select(brain))
-                WHERE b.\(unescaped: brain.ownerColumn) = \(UUID(uuidString: owner.id)!) AND NOT b.deleted
-                  AND (\(category)::text IS NULL OR b.category = \(category))
-                  AND (\(cursor)::text IS NULL OR b.slug::text COLLATE "C" > \(cursor))
-                ORDER BY b.slug::text COLLATE "C" LIMIT \(limit + 1)
-                """, logger: self.logger)
-            let page = rows.prefix(limit).map { $0.memory(brain: brain) }
-            return MemoryPage(memories: page, nextCursor: rows.count > limit ? page.last?.slug : nil)
+            try await self.page(brain, owner: reference, category: category, limit: limit, cursor: cursor, on: connection)
         }
     }
 
-    /// Default and maximum page sizes for `list`, as in the SQLite store.
-    public static let defaultPageSize = 100
-    public static let maxPageSize = 1_000
+    /// One page on a connection the caller chose: the service role's, or a user scope's, where
+    /// RLS hides other users' rows.
+    func page(
+        _ brain: BrainKind, owner reference: OwnerReference, category: String?, limit: Int, cursor: String?,
+        on connection: PostgresConnection
+    ) async throws -> MemoryPage {
+        let owner = try await Self.resolve(reference, brain: brain, create: false, on: connection, logger: logger)
+        // PostgreSQL text cannot hold NUL, so no category has one (saves refuse it): nothing
+        // matches, as on SQLite, instead of the server refusing the query.
+        if category?.contains("\u{0}") == true { return MemoryPage(memories: [], nextCursor: nil) }
+        // COLLATE "C": pages follow byte order, as SQLite's, whatever the database's collation.
+        let rows = try await connection.brainRows(
+            """
+            \(unescaped: PostgresBrainRow.select(brain))
+            WHERE b.\(unescaped: brain.ownerColumn) = \(UUID(uuidString: owner.id)!) AND NOT b.deleted
+              AND (\(category)::text IS NULL OR b.category = \(category))
+              AND (\(cursor)::text IS NULL OR b.slug::text COLLATE "C" > \(cursor))
+            ORDER BY b.slug::text COLLATE "C" LIMIT \(limit + 1)
+            """, logger: logger)
+        let page = rows.prefix(limit).map { $0.memory(brain: brain) }
+        return MemoryPage(memories: page, nextCursor: rows.count > limit ? page.last?.slug : nil)
+    }
 }

@@ -16,15 +16,7 @@ extension PostgresStore {
     public func save(
         _ brain: BrainKind, owner reference: OwnerReference, memories: [MemoryInput], source: MemorySource
     ) async throws -> SaveBatchResult {
-        guard !memories.isEmpty else {
-            throw BrainError.invalid(field: "memories", reason: "must hold at least one memory")
-        }
-        guard memories.count <= MemoryLimits.batchMaxItems else {
-            throw BrainError.invalid(field: "memories", reason: "at most \(MemoryLimits.batchMaxItems) items per batch")
-        }
-        let validated: [Result<ValidMemory, BrainError>] = memories.enumerated().map { index, input in
-            Result { () throws(BrainError) in try input.validated(field: "memories[\(index)]") }
-        }
+        let validated = try SaveBatch.validate(memories)
         // Rows are locked and inserted in slug order, so two batches touching the same slugs in
         // opposite orders queue behind each other instead of deadlocking. The sort is stable: the
         // same slug twice is written twice, in the caller's order, as the SQLite store does.

@@ -24,24 +24,11 @@ extension PostgresStore {
     /// an active session; any other owner reads as empty, because the database hides its rows.
     public func list(
         _ brain: BrainKind, owner reference: OwnerReference, asUser userRUT: String, category: String? = nil,
-        limit: Int = PostgresStore.defaultPageSize, cursor: String? = nil
+        limit: Int = StoreLimits.defaultPageSize, cursor: String? = nil
     ) async throws -> MemoryPage {
-        guard (1...Self.maxPageSize).contains(limit) else {
-            throw BrainError.invalid(field: "limit", reason: "must be between 1 and \(Self.maxPageSize)")
-        }
-        if let cursor { _ = try MemoryInput.validSlug(cursor, field: "cursor") }
+        try StoreLimits.checkPage(limit: limit, cursor: cursor)
         return try await withUserScope(userRUT: userRUT) { connection in
-            let owner = try await Self.resolve(reference, brain: brain, create: false, on: connection, logger: self.logger)
-            let rows = try await connection.brainRows(
-                """
-                \(unescaped: PostgresBrainRow.select(brain))
-                WHERE b.\(unescaped: brain.ownerColumn) = \(UUID(uuidString: owner.id)!) AND NOT b.deleted
-                  AND (\(category)::text IS NULL OR b.category = \(category))
-                  AND (\(cursor)::text IS NULL OR b.slug::text COLLATE "C" > \(cursor))
-                ORDER BY b.slug::text COLLATE "C" LIMIT \(limit + 1)
-                """, logger: self.logger)
-            let page = rows.prefix(limit).map { $0.memory(brain: brain) }
-            return MemoryPage(memories: page, nextCursor: rows.count > limit ? page.last?.slug : nil)
+            try await self.page(brain, owner: reference, category: category, limit: limit, cursor: cursor, on: connection)
         }
     }
 

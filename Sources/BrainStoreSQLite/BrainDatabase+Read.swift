@@ -27,10 +27,7 @@ extension BrainDatabase {
         _ brain: BrainKind, owner reference: OwnerReference, category: String? = nil,
         limit: Int = StoreLimits.defaultPageSize, cursor: String? = nil
     ) async throws -> MemoryPage {
-        guard (1...StoreLimits.maxPageSize).contains(limit) else {
-            throw BrainError.invalid(field: "limit", reason: "must be between 1 and \(StoreLimits.maxPageSize)")
-        }
-        if let cursor { _ = try MemoryInput.validSlug(cursor, field: "cursor") }
+        try StoreLimits.checkPage(limit: limit, cursor: cursor)
         return try await storageRead { db in
             let owner = try Owner.resolve(reference, brain: brain, create: false, in: db)
             var sql = BrainRow.select(brain) + " WHERE b.\(brain.ownerColumn) = ? AND b.deleted = 0"

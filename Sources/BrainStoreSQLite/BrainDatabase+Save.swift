@@ -20,16 +20,8 @@ extension BrainDatabase {
     public func save(
         _ brain: BrainKind, owner reference: OwnerReference, memories: [MemoryInput], source: MemorySource
     ) async throws -> SaveBatchResult {
-        guard !memories.isEmpty else {
-            throw BrainError.invalid(field: "memories", reason: "must hold at least one memory")
-        }
-        guard memories.count <= MemoryLimits.batchMaxItems else {
-            throw BrainError.invalid(field: "memories", reason: "at most \(MemoryLimits.batchMaxItems) items per batch")
-        }
         // Validation needs no database, so it runs before the write lock is taken.
-        let validated: [Result<ValidMemory, BrainError>] = memories.enumerated().map { index, input in
-            Result { () throws(BrainError) in try input.validated(field: "memories[\(index)]") }
-        }
+        let validated = try SaveBatch.validate(memories)
         let writes = validated.compactMap { try? $0.get() }
         var written: [SaveItemResult] = []
         if !writes.isEmpty {

@@ -68,20 +68,7 @@ enum TestPostgres {
 
     /// Lends a connection of its own to `body`, closed after.
     static func withConnection<T: Sendable>(_ url: PostgresURL, _ body: (PostgresConnection) async throws -> T) async throws -> T {
-        let configuration: PostgresConnection.Configuration = if let socket = url.socketPath {
-            .init(unixSocketPath: socket, username: url.user, password: url.password?.value, database: url.database)
-        } else {
-            .init(host: url.host, port: url.port, username: url.user, password: url.password?.value, database: url.database, tls: .disable)
-        }
-        let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
-        do {
-            let value = try await body(connection)
-            try await connection.close()
-            return value
-        } catch {
-            try? await connection.close()
-            throw error
-        }
+        try await PostgresAdmin.withConnection(url, body)
     }
 
     /// The first column of the first row of a query, on a connection of its own.

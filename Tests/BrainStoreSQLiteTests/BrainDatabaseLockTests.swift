@@ -1,6 +1,7 @@
 import BrainCore
 import BrainStoreSQLite
 import Foundation
+import BrainTestSupport
 import Testing
 
 struct BrainDatabaseLockTests {

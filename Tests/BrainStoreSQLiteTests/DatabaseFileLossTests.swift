@@ -1,6 +1,7 @@
 import BrainCore
 import BrainStoreSQLite
 import Foundation
+import BrainTestSupport
 import Testing
 
 /// A database file deleted or replaced under the running store: every later write would go to a

@@ -2,6 +2,7 @@
 @testable import BrainStoreSQLite
 import Foundation
 import GRDB
+import BrainTestSupport
 import Testing
 
 /// braind opens only its own databases, and a new or empty file; anything else is refused before a

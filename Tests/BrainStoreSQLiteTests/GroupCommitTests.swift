@@ -1,6 +1,7 @@
 @testable import BrainCore
 @testable import BrainStoreSQLite
 import Foundation
+import BrainTestSupport
 import Testing
 
 struct GroupCommitTests {

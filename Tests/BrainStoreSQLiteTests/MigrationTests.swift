@@ -2,6 +2,7 @@
 @testable import BrainStoreSQLite
 import Foundation
 import GRDB
+import BrainTestSupport
 import Testing
 
 struct MigrationTests {

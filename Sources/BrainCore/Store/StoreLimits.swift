@@ -14,6 +14,13 @@ public enum StoreLimits {
         }
     }
 
+    /// Refuses a page request a list cannot serve: a size outside 1...`maxPageSize`, or a cursor
+    /// that is not a slug (a cursor is the last slug of the previous page).
+    public static func checkPage(limit: Int, cursor: String?) throws(BrainError) {
+        try checkPageSize(limit)
+        if let cursor { _ = try MemoryInput.validSlug(cursor, field: "cursor") }
+    }
+
     /// Refuses a search limit outside 1...`maxSearchLimit` with the field named.
     public static func checkSearchLimit(_ limit: Int) throws(BrainError) {
         guard (1...maxSearchLimit).contains(limit) else {
