@@ -33,4 +33,11 @@ enum Authorization {
             throw APIError(status: .forbidden, code: "forbidden", message: "this token does not reach the \(brain.rawValue) brain of \(rut)")
         }
     }
+
+    /// The reads a request may make: a user token's go through the store's user scope (row-level
+    /// security on PostgreSQL), everyone else's through the store itself.
+    static func reads(_ principal: Principal, database: any MemoryStore) -> any MemoryReads {
+        guard case .token(let token) = principal, token.brain == .user else { return database }
+        return database.reads(asUser: token.rut)
+    }
 }

@@ -40,7 +40,7 @@ struct MemoriesController<Context: BrainContext> {
             }
             limit = value
         }
-        let page = try await database.list(
+        let page = try await Authorization.reads(context.principal, database: database).list(
             brain, owner: owner, category: query.get("category"), limit: limit, cursor: query.get("cursor"))
         return JSONResponse.make(page)
     }
@@ -48,7 +48,8 @@ struct MemoriesController<Context: BrainContext> {
     @Sendable func get(_ request: Request, context: Context) async throws -> Response {
         let owner = try owner(context)
         try await Authorization.require(context.principal, brain: brain, owner: owner, write: false, database: database)
-        let memory = try await database.memory(brain, owner: owner, slug: try slug(context))
+        let memory = try await Authorization.reads(context.principal, database: database)
+            .memory(brain, owner: owner, slug: try slug(context))
         return JSONResponse.make(memory)
     }
 

@@ -49,12 +49,11 @@ struct SearchController<Context: BrainContext> {
         let owner = try OwnerReference(search.owner, verifyCheckDigit: settings.verifyRUTCheckDigit)
         try await Authorization.require(principal, brain: search.brain, owner: owner, write: false, database: database)
         let limit = search.limit ?? 10
-        guard (1...StoreLimits.maxSearchLimit).contains(limit) else {
-            throw BrainError.invalid(field: "limit", reason: "must be between 1 and \(StoreLimits.maxSearchLimit)")
-        }
+        try StoreLimits.checkSearchLimit(limit)
         let mode = search.mode ?? .auto
+        let reads = Authorization.reads(principal, database: database)
         func local(_ reason: String?) async throws -> SearchResponse {
-            let hits = try await database.searchLocal(search.brain, owner: owner, query: search.q, limit: limit)
+            let hits = try await reads.searchLocal(search.brain, owner: owner, query: search.q, limit: limit)
             return SearchResponse(source: "local", mode: mode, results: hits, fallbackReason: reason)
         }
         switch mode {
@@ -65,7 +64,7 @@ struct SearchController<Context: BrainContext> {
                 throw APIError(status: .conflict, code: "mem0_not_configured", message: "remote search needs Mem0: set MEM0_API_KEY and restart braind")
             }
             do {
-                return SearchResponse(source: "mem0", mode: mode, results: try await remoteHits(remote, search, owner: owner, limit: limit, deadline: nil))
+                return SearchResponse(source: "mem0", mode: mode, results: try await remoteHits(remote, search, owner: owner, reads: reads, limit: limit, deadline: nil))
             } catch let error as BrainError {
                 throw error
             } catch {
@@ -74,9 +73,9 @@ struct SearchController<Context: BrainContext> {
         case .auto:
             guard let remote else { return try await local("offline: no MEM0_API_KEY") }
             // Validate locally first, so bad input is a 4xx whatever Mem0 would have said.
-            _ = try await database.searchLocal(search.brain, owner: owner, query: search.q, limit: 1)
+            _ = try await reads.searchLocal(search.brain, owner: owner, query: search.q, limit: 1)
             do {
-                let hits = try await remoteHits(remote, search, owner: owner, limit: limit, deadline: settings.remoteSearchDeadline)
+                let hits = try await remoteHits(remote, search, owner: owner, reads: reads, limit: limit, deadline: settings.remoteSearchDeadline)
                 return SearchResponse(source: "mem0", mode: mode, results: hits)
             } catch let error as BrainError {
                 throw error
@@ -88,12 +87,12 @@ struct SearchController<Context: BrainContext> {
 
     /// Mem0's hits for the entity, kept to the asked brain and mapped back to this owner's rows.
     private func remoteHits(
-        _ remote: any RemoteSearch, _ search: SearchRequest, owner: OwnerReference, limit: Int, deadline: Duration?
+        _ remote: any RemoteSearch, _ search: SearchRequest, owner: OwnerReference, reads: any MemoryReads, limit: Int, deadline: Duration?
     ) async throws -> [SearchHit] {
         let entity = try await database.entity(search.brain, owner: owner)
         let hits = try await remote.search(query: search.q, entity: entity, limit: limit, deadline: deadline)
             .filter { $0.brain == search.brain.rawValue }
-        let rows = try await database.memories(search.brain, owner: owner, memoryIDs: hits.map(\.memoryID))
+        let rows = try await reads.memories(search.brain, owner: owner, memoryIDs: hits.map(\.memoryID))
         return Array(hits.compactMap { hit in rows[hit.memoryID].map { SearchHit(memory: $0, score: hit.score) } }.prefix(limit))
     }
 }

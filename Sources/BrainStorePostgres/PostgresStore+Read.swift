@@ -2,18 +2,13 @@ import BrainCore
 import Foundation
 import PostgresNIO
 
+// Each read is written once against a connection; the public method runs it as braind_service,
+// `PostgresUserReads` runs it inside a user scope, where RLS hides other users' rows.
 extension PostgresStore {
     /// The live memory with this slug. Tombstoned memories are gone for readers at once.
     public func memory(_ brain: BrainKind, owner reference: OwnerReference, slug: String) async throws -> Memory {
         let slug = try MemoryInput.validSlug(slug)
-        return try await read { connection in
-            let owner = try await Self.resolve(reference, brain: brain, create: false, on: connection, logger: self.logger)
-            guard let row = try await connection.brainRows(
-                "\(unescaped: PostgresBrainRow.select(brain)) WHERE b.\(unescaped: brain.ownerColumn) = \(UUID(uuidString: owner.id)!) AND b.slug = \(slug) AND NOT b.deleted",
-                logger: self.logger
-            ).first else { throw BrainError.memoryNotFound(brain: brain, owner: reference.description, slug: slug) }
-            return row.memory(brain: brain)
-        }
+        return try await read { connection in try await self.memory(brain, owner: reference, slug: slug, on: connection) }
     }
 
     /// One page of an owner's live memories, ordered by slug.
@@ -31,8 +26,19 @@ extension PostgresStore {
         }
     }
 
-    /// One page on a connection the caller chose: the service role's, or a user scope's, where
-    /// RLS hides other users' rows.
+    public func reads(asUser userRUT: String) -> any MemoryReads {
+        PostgresUserReads(store: self, userRUT: userRUT)
+    }
+
+    func memory(_ brain: BrainKind, owner reference: OwnerReference, slug: String, on connection: PostgresConnection) async throws -> Memory {
+        let owner = try await Self.resolve(reference, brain: brain, create: false, on: connection, logger: logger)
+        guard let row = try await connection.brainRows(
+            "\(unescaped: PostgresBrainRow.select(brain)) WHERE b.\(unescaped: brain.ownerColumn) = \(UUID(uuidString: owner.id)!) AND b.slug = \(slug) AND NOT b.deleted",
+            logger: logger
+        ).first else { throw BrainError.memoryNotFound(brain: brain, owner: reference.description, slug: slug) }
+        return row.memory(brain: brain)
+    }
+
     func page(
         _ brain: BrainKind, owner reference: OwnerReference, category: String?, limit: Int, cursor: String?,
         on connection: PostgresConnection

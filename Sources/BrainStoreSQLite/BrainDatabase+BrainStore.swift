@@ -7,6 +7,10 @@ extension BrainDatabase: BrainStore {
         StoreDescription(kind: "sqlite", version: Self.sqliteVersion, location: path ?? ":memory:")
     }
 
+    /// A SQLite file has no roles to read under: the route's scope check is the only guard, and
+    /// a user token reads what the daemon reads.
+    public func reads(asUser userRUT: String) -> any MemoryReads { self }
+
     public func storageBytes() async throws -> [String: Int] {
         guard let path else { return [:] }
         var bytes: [String: Int] = [:]

@@ -3,16 +3,10 @@ import Foundation
 import GRDB
 
 extension BrainDatabase {
-    /// Largest number of hits a search returns.
-
     /// Full-text search of one owner's live memories, best first (bm25). Case and accents are
     /// ignored; every word must match as a whole word.
     public func searchLocal(_ brain: BrainKind, owner reference: OwnerReference, query: String, limit: Int = 10) async throws -> [SearchHit] {
-        guard (1...StoreLimits.maxSearchLimit).contains(limit) else {
-            throw BrainError.invalid(field: "limit", reason: "must be between 1 and \(StoreLimits.maxSearchLimit)")
-        }
-        let words = Self.searchWords(query)
-        guard !words.isEmpty else { throw BrainError.invalid(field: "q", reason: "must contain at least one word") }
+        let terms = try SearchTerms(query: query, limit: limit)
         let table = brain == .company ? "company_search" : "user_search"
         return try await storageRead { db in
             let owner = try Owner.resolve(reference, brain: brain, create: false, in: db)
@@ -22,7 +16,7 @@ extension BrainDatabase {
             // Whole words only: a prefix query makes FTS5 merge every matching term's full list
             // across all owners before the owner filter applies (37 ms p99 over 1M memories),
             // while whole words are seeked through the owner's short list.
-            let match = "owner : \"\(ownerToken)\" AND " + words.map { "\"\($0)\"" }.joined(separator: " AND ")
+            let match = "owner : \"\(ownerToken)\" AND " + terms.words.map { "\"\($0)\"" }.joined(separator: " AND ")
             let rows = try Row.fetchAll(
                 db,
                 sql: """
@@ -57,10 +51,5 @@ extension BrainDatabase {
     /// The Mem0 entity id (normalized RUT) of an owner.
     public func entity(_ brain: BrainKind, owner reference: OwnerReference) async throws -> String {
         try await storageRead { db in try Owner.resolve(reference, brain: brain, create: false, in: db).rut }
-    }
-
-    /// The words of a query: runs of letters and digits, at most 16.
-    static func searchWords(_ query: String) -> [String] {
-        query.split(whereSeparator: { !$0.isLetter && !$0.isNumber }).prefix(16).map(String.init)
     }
 }

@@ -72,19 +72,31 @@ struct PostgresRowLevelSecurityTests {
         }
     }
 
+    /// The reads the routes use for a user token, with the daemon's own check left out: only
+    /// the database stands between Ana and the rows she may not see.
     @Test func userScopedReadsSeeOnlyWhatTheDatabaseAllows() async throws {
         try await TestPostgres.withStore { store, url in
             try await seed(store, url)
-            #expect(try await store.list(.user, owner: try owner(ana), asUser: ana).memories.count == 2)
-            #expect(try await store.list(.user, owner: try owner(bruno), asUser: ana).memories.isEmpty)
-            #expect(try await store.list(.company, owner: try owner(acme), asUser: ana).memories.map(\.slug) == ["tax"])
-            #expect(try await store.list(.company, owner: try owner(beta), asUser: ana).memories.isEmpty)
+            let reads = store.reads(asUser: ana)
+            #expect(try await reads.list(.user, owner: try owner(ana)).memories.count == 2)
+            #expect(try await reads.list(.user, owner: try owner(bruno)).memories.isEmpty)
+            #expect(try await reads.list(.company, owner: try owner(acme)).memories.map(\.slug) == ["tax"])
+            #expect(try await reads.list(.company, owner: try owner(beta)).memories.isEmpty)
+            #expect(try await reads.memory(.user, owner: try owner(ana), slug: "role").content == "Contadora")
             await #expect(throws: BrainError.self) {
-                try await store.memory(.user, owner: try owner(bruno), slug: "name", asUser: ana)
+                try await reads.memory(.user, owner: try owner(bruno), slug: "name")
             }
+            // Search and the mapping of Mem0's hits back to rows go through the same scope.
+            #expect(try await reads.searchLocal(.user, owner: try owner(ana), query: "contadora").map(\.memory.slug) == ["role"])
+            #expect(try await reads.searchLocal(.user, owner: try owner(bruno), query: "bruno").isEmpty)
+            #expect(try await store.searchLocal(.user, owner: try owner(bruno), query: "bruno").count == 1, "the service role sees it")
+            try await TestPostgres.admin(url, "UPDATE user_brain b SET memory_id = p.rut || '-' || b.slug FROM profiles p WHERE p.id = b.user_id")
+            #expect(try await reads.memories(.user, owner: try owner(ana), memoryIDs: ["\(ana)-name", "\(ana)-role"]).count == 2)
+            #expect(try await reads.memories(.user, owner: try owner(bruno), memoryIDs: ["\(bruno)-name"]).isEmpty)
             // A session that ends closes the company's brain at once.
             try await TestPostgres.admin(url, "UPDATE sessions SET is_active = false")
-            #expect(try await store.list(.company, owner: try owner(acme), asUser: ana).memories.isEmpty)
+            #expect(try await reads.list(.company, owner: try owner(acme)).memories.isEmpty)
+            #expect(try await reads.searchLocal(.company, owner: try owner(acme), query: "propyme").isEmpty)
             #expect(try await !store.hasActiveSession(userRUT: ana, companyRUT: acme))
         }
     }
