@@ -3600,10 +3600,7 @@ enum EmbeddedOpenAPI {
                   },
                   "brains": {
                     "type": "object",
-                    "required": [
-                      "company",
-                      "user"
-                    ],
+                    "description": "Counts of the `company` and `user` brains; empty while the database cannot be read (`storage_problem` says why).",
                     "additionalProperties": {
                       "$ref": "#/components/schemas/BrainCounts"
                     }
@@ -3613,7 +3610,7 @@ enum EmbeddedOpenAPI {
                   },
                   "storage_problem": {
                     "type": "string",
-                    "description": "Why writes fail now (a full disk, a read-only or lost file); absent while they succeed."
+                    "description": "Why writes fail now (a full disk, a read-only or lost file, an unreachable PostgreSQL); absent while they succeed."
                   },
                   "store": {
                     "type": "object",

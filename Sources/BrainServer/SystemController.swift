@@ -20,8 +20,18 @@ struct SystemController<Context: BrainContext> {
     @Sendable func status(_ request: Request, context: Context) async throws -> Response {
         try Authorization.requireFull(context.principal)
         var brains: [String: BrainCounts] = [:]
-        for brain in BrainKind.allCases {
-            brains[brain.rawValue] = try await database.counts(brain)
+        var lastReconcile: ReconcileReport?
+        var unreadable: String?
+        do {
+            for brain in BrainKind.allCases {
+                brains[brain.rawValue] = try await database.counts(brain)
+            }
+            lastReconcile = try await database.reconcileRuns(limit: 1).first
+        } catch BrainError.storageUnavailable(let reason) {
+            // Status is what an operator runs while the database is down: answer with what the
+            // daemon knows, and say why the counts are missing instead of failing the whole call.
+            brains = [:]
+            unreadable = reason
         }
         var report = StatusReport(
             version: BrainVersion.daemon,
@@ -32,8 +42,8 @@ struct SystemController<Context: BrainContext> {
             socket: settings.socketPath,
             mem0: .init(configured: settings.mem0Configured, sync: await sync.syncStatus()),
             brains: brains,
-            lastReconcile: try await database.reconcileRuns(limit: 1).first)
-        report.storageProblem = database.storageHealth.current
+            lastReconcile: lastReconcile)
+        report.storageProblem = unreadable ?? database.storageHealth.current
         report.store = database.storeDescription
         return JSONResponse.make(report)
     }

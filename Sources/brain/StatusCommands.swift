@@ -15,7 +15,7 @@ struct StatusCommand: AsyncParsableCommand {
             print("braind \(status.version) (API \(status.apiVersion)), pid \(status.pid), up \(Int(status.uptimeSeconds))s")
             print("socket    \(status.socket)")
             let store = status.store.map { "\($0.kind) \($0.version): " } ?? ""
-            print("database  \(store)\(status.database)\(status.storageProblem.map { " (writes failing: \($0))" } ?? "")")
+            print("database  \(store)\(status.database)\(status.storageProblem.map { " (failing: \($0))" } ?? "")")
             print("mem0      \(status.mem0.state)\(status.mem0.pausedUntil.map { ", calls paused until \($0)" } ?? "")")
             if let target = status.mem0.target { print("target    \(target)") }
             if let recorded = status.mem0.recordedTarget {
@@ -23,6 +23,10 @@ struct StatusCommand: AsyncParsableCommand {
             }
             if let last = status.mem0.lastPushAt { print("last push \(last)") }
             if let error = status.mem0.lastError { print("last error \(error)") }
+            guard !status.brains.isEmpty else {
+                print("brains    unknown: braind cannot read its database now; it keeps retrying and recovers by itself")
+                return
+            }
             let rows = BrainKind.allCases.map { brain -> [String] in
                 let counts = status.brains[brain.rawValue] ?? BrainCounts()
                 return [
