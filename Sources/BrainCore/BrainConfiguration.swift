@@ -24,6 +24,9 @@ public struct BrainConfiguration: Sendable, Equatable {
     public var poolSize: Int = 4
     /// `storage.query_timeout_seconds`: the longest a PostgreSQL call waits before a 503.
     public var queryTimeoutSeconds: Double = 5
+    /// `storage.lease_seconds`: how long a PostgreSQL push claim holds without renewal, so how
+    /// soon another daemon takes over the rows of one that died.
+    public var leaseSeconds: Double = 30
     /// `storage.synchronous`: `full` (default, survives power loss) or `normal`.
     public var synchronous: SQLiteSynchronous = .full
     /// `storage.events_retention_days`: how long the `events` journal keeps an entry; 0 keeps all.

@@ -30,6 +30,7 @@ struct ConfigurationKey: Sendable {
         "storage.password_file": .string { $0.passwordFile = try nonEmpty($1) },
         "storage.pool_size": .int(in: 1...256) { $0.poolSize = $1 },
         "storage.query_timeout_seconds": .number(in: 0.1...3_600) { $0.queryTimeoutSeconds = $1 },
+        "storage.lease_seconds": .number(in: 1...3_600) { $0.leaseSeconds = $1 },
         "storage.events_retention_days": .number(in: 0...36_500) { $0.eventsRetentionDays = $1 },
         "identity.verify_rut_check_digit": .bool { $0.verifyRUTCheckDigit = $1 },
         "mem0.api_key": .string { $0.mem0APIKey = $1.isEmpty ? nil : $1 },

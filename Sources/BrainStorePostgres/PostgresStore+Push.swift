@@ -4,10 +4,13 @@ import Logging
 import PostgresNIO
 
 extension PostgresStore {
-    /// Claims up to `limit` rows due for a push (oldest first) and marks them in flight. An add is
-    /// marked as started in the same commit, before any call leaves the machine, so a crash
-    /// between Mem0's answer and our commit is recognised on the next attempt. SKIP LOCKED: daemons
-    /// sharing the database claim disjoint rows, and a row a save holds is taken next time.
+    /// Claims up to `limit` rows due for a push (oldest first) and marks them in flight under a
+    /// lease held by this daemon. An add is marked as started in the same commit, before any call
+    /// leaves the machine, so a crash between Mem0's answer and our commit is recognised on the
+    /// next attempt. SKIP LOCKED: daemons sharing the database claim disjoint rows, and a row a
+    /// save holds is taken next time. A row whose lease ran out (its daemon died mid-push) is
+    /// claimed again with its mark, so the record_id lookup finds what Mem0 already stored.
+    /// Leases are read against the database's clock, never a daemon's.
     public func claimPushTasks(limit: Int, now: Date = Date()) async throws -> [PushTask] {
         try await transaction(abandoned: { tasks in await self.release(tasks) }) { connection in
             var tasks: [PushTask] = []
@@ -18,12 +21,14 @@ extension PostgresStore {
                     """
                     WITH due AS (
                         SELECT id, push_started_at AS previous_mark FROM \(unescaped: brain.table)
-                        WHERE version > synced_version AND sync_state = 'pending'
-                          AND (next_attempt_at IS NULL OR next_attempt_at <= \(now))
+                        WHERE (version > synced_version AND sync_state = 'pending'
+                               AND (next_attempt_at IS NULL OR next_attempt_at <= \(now)))
+                           OR (sync_state = 'in_flight' AND (lease_until IS NULL OR lease_until < clock_timestamp()))
                         ORDER BY updated_at LIMIT \(limit - tasks.count)
                         FOR UPDATE SKIP LOCKED),
                     claimed AS (
                         UPDATE \(unescaped: brain.table) t SET sync_state = 'in_flight',
+                            claimed_by = \(self.daemonID), lease_until = clock_timestamp() + \(self.leaseSeconds) * interval '1 second',
                             push_started_at = CASE WHEN t.memory_id IS NULL AND NOT t.deleted
                                                    THEN coalesce(t.push_started_at, \(now)) ELSE t.push_started_at END
                         FROM due WHERE t.id = due.id
@@ -86,9 +91,18 @@ extension PostgresStore {
     private func record(_ outcome: PushOutcome, of task: PushTask, now: Date, on connection: PostgresConnection) async throws {
         let table = task.brain.table
         guard let id = UUID(uuidString: task.recordID) else { return }
-        guard let ownerID = try await connection.rows(
-            "SELECT \(unescaped: task.brain.ownerColumn)::text FROM \(unescaped: table) WHERE id = \(id)", logger: logger
-        ).first?.decode(String.self) else { return }  // purged meanwhile
+        guard let (ownerID, holder) = try await connection.rows(
+            "SELECT \(unescaped: task.brain.ownerColumn)::text, claimed_by FROM \(unescaped: table) WHERE id = \(id) FOR UPDATE",
+            logger: logger
+        ).first?.decode((String, String?).self) else { return }  // purged meanwhile
+        // Another daemon took the row after this one's lease ran out: the row is its now, and it
+        // finishes the push with the add mark, which finds whatever this call stored.
+        if let holder, holder != daemonID {
+            logger.notice("a push ended after its lease passed to another daemon; that daemon finishes the row", metadata: [
+                "braind.push.record": "\(task.recordID)", "braind.push.holder": "\(holder)",
+            ])
+            return
+        }
         let logger = self.logger
         func journal(_ kind: EventKind, _ detail: String? = nil) async throws {
             try await Self.journal(
@@ -165,9 +179,14 @@ extension PostgresStore {
         try await transaction { connection in
             var recovered = 0
             for brain in BrainKind.allCases {
+                // Only this daemon's claims (and holderless ones from before leases): a row
+                // another daemon holds is being pushed now, and goes back only when its lease
+                // runs out.
                 recovered += try await connection.execute(
-                    "UPDATE \(unescaped: brain.table) SET sync_state = 'pending' WHERE sync_state = 'in_flight' RETURNING 1",
-                    logger: self.logger)
+                    """
+                    UPDATE \(unescaped: brain.table) SET sync_state = 'pending', claimed_by = NULL, lease_until = NULL
+                    WHERE sync_state = 'in_flight' AND (claimed_by IS NULL OR claimed_by = \(self.daemonID)) RETURNING 1
+                    """, logger: self.logger)
             }
             return recovered
         }

@@ -173,6 +173,7 @@ extension PostgresStore {
             let claimed = try await connection.execute(
                 """
                 UPDATE \(unescaped: brain.table) SET sync_state = 'in_flight',
+                    claimed_by = \(self.daemonID), lease_until = clock_timestamp() + \(self.leaseSeconds) * interval '1 second',
                     memory_id = CASE WHEN \(forgetMemoryID) THEN NULL ELSE memory_id END,
                     synced_version = CASE WHEN \(forgetMemoryID) THEN 0 ELSE synced_version END,
                     push_started_at = CASE WHEN \(forgetMemoryID) THEN coalesce(push_started_at, \(now)) ELSE push_started_at END
@@ -221,8 +222,8 @@ extension PostgresStore {
         try await transaction { connection in
             try await connection.execute(
                 """
-                INSERT INTO reconcile_runs (id, started_at, finished_at, status, dry_run, report)
-                VALUES (\(id), \(started), \(finished), \(report.status), \(report.options.dryRun), \(json)::jsonb)
+                INSERT INTO reconcile_runs (id, started_at, finished_at, status, dry_run, report, daemon_id)
+                VALUES (\(id), \(started), \(finished), \(report.status), \(report.options.dryRun), \(json)::jsonb, \(self.daemonID))
                 ON CONFLICT (id) DO UPDATE SET finished_at = excluded.finished_at, status = excluded.status,
                     report = excluded.report
                 """, logger: self.logger)
@@ -251,7 +252,13 @@ extension PostgresStore {
     public func markInterruptedRuns() async throws {
         try await transaction { connection in
             let rows = try await connection.rows(
-                "SELECT id, report::text FROM reconcile_runs WHERE status = 'running' FOR UPDATE", logger: self.logger)
+                """
+                SELECT id, report::text FROM reconcile_runs r WHERE status = 'running'
+                  AND (daemon_id IS NULL OR daemon_id = \(self.daemonID) OR NOT EXISTS (
+                      SELECT 1 FROM braind_daemons d WHERE d.id = r.daemon_id
+                        AND d.last_seen > clock_timestamp() - 3 * \(self.leaseSeconds) * interval '1 second'))
+                FOR UPDATE
+                """, logger: self.logger)
             for row in rows {
                 let (id, text) = try row.decode((UUID, String).self)
                 guard var report = try? JSONDecoder().decode(ReconcileReport.self, from: Data(text.utf8)) else { continue }

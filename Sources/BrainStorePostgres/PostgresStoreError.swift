@@ -9,8 +9,6 @@ public enum PostgresStoreError: Error, Sendable, Equatable, CustomStringConverti
     case schemaNewer(found: Int, supported: Int, location: String)
     /// A migration failed; nothing of the pending migrations was kept (one transaction).
     case migrationFailed(version: Int, name: String, reason: String)
-    /// Another braind serves this database (one daemon per database).
-    case lockedByAnotherDaemon(location: String, holder: String)
 
     public var description: String {
         switch self {
@@ -21,8 +19,6 @@ public enum PostgresStoreError: Error, Sendable, Equatable, CustomStringConverti
                 + "run a braind at least as new as the one that migrated it"
         case .migrationFailed(let version, let name, let reason):
             "PostgreSQL migration \(version) (\(name)) failed, nothing was changed: \(reason)"
-        case .lockedByAnotherDaemon(let location, let holder):
-            "the database at \(location) is in use by another braind (\(holder))"
         }
     }
 }

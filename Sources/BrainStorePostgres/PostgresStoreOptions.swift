@@ -1,3 +1,5 @@
+import Foundation
+
 /// How a PostgreSQL store connects and how long it waits.
 public struct PostgresStoreOptions: Sendable {
     /// The longest any store call waits for the database before it answers
@@ -13,6 +15,14 @@ public struct PostgresStoreOptions: Sendable {
     /// Saves retried after a deadlock or serialization failure before it surfaces as
     /// `storageUnavailable`. Batches are sorted by slug, so this is a safety net.
     public var conflictRetries = 3
+    /// Who this daemon is among the daemons sharing the database: the holder named in its push
+    /// claims and reconcile runs. braind uses host and socket path, so a restarted daemon knows
+    /// its own claims (no other process can hold that socket meanwhile).
+    public var daemonID = "braind-\(UUID().uuidString.prefix(8))"
+    /// How long a push claim holds without renewal. The holder renews its claims every third of
+    /// it (`PostgresStore.heartbeat`); a daemon that dies loses them when this runs out, and
+    /// another daemon finishes the work.
+    public var leaseDuration: Duration = .seconds(30)
 
     public init() {}
 }

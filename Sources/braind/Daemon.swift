@@ -21,7 +21,7 @@ struct Daemon {
         defer { guardian.release() }
         let opened = try await StoreOpener.open(settings: settings)
         do {
-            try await serve(database: opened.store, openFiles: openFiles)
+            try await serve(database: opened.store, storeServices: opened.services, openFiles: openFiles)
         } catch {
             await opened.close()
             throw error
@@ -31,7 +31,7 @@ struct Daemon {
     }
 
     /// Runs the services on an open store until a signal stops them.
-    private func serve(database: any BrainStore, openFiles: Int) async throws {
+    private func serve(database: any BrainStore, storeServices: [any Service], openFiles: Int) async throws {
         let configuration = settings.configuration
         let receiver = try webhookReceiverSettings()
         let mem0 = makeMem0Client()
@@ -84,7 +84,10 @@ struct Daemon {
                 logger.info("webhook listener ready", metadata: ["braind.webhooks.address": "\(receiver.address.host):\(port)"])
             }
         }
-        var services: [any Service] = [retention as (any Service)?, worker, reconciler, processor, listener].compactMap { $0 } + [app]
+        // The store's own services first, so they stop last: the push worker finishing its calls
+        // still holds its leases.
+        var services: [any Service] = storeServices
+            + [retention as (any Service)?, worker, reconciler, processor, listener].compactMap { $0 } + [app]
         // Last, so it hears of a shutdown first.
         if ProcessInfo.processInfo.environment["NOTIFY_SOCKET"] != nil { services.append(SystemdStoppingNotifier()) }
         let group = ServiceGroup(

@@ -3,12 +3,16 @@ import BrainStorePostgres
 import BrainStoreSQLite
 import Foundation
 import Logging
+import ServiceLifecycle
 
 /// Opens the store the database setting names, with whatever guards it needs held until close.
 struct StoreOpener {
     /// The open store and how to release it at shutdown.
     struct Opened {
         let store: any BrainStore
+        /// What the store needs running beside the daemon's own services (PostgreSQL: the
+        /// heartbeat that keeps its push leases).
+        var services: [any Service] = []
         let close: @Sendable () async -> Void
     }
 
@@ -38,24 +42,27 @@ struct StoreOpener {
         var options = PostgresStoreOptions()
         options.maximumConnections = configuration.poolSize
         options.queryDeadline = .milliseconds(Int(configuration.queryTimeoutSeconds * 1_000))
+        options.leaseDuration = .milliseconds(Int(configuration.leaseSeconds * 1_000))
+        // The same id after a restart, so the daemon recovers its own claims at once; no other
+        // process can hold this socket meanwhile (SocketGuard).
+        let host = ProcessInfo.processInfo.hostName
+        options.daemonID = "\(host):\(settings.socketPath)"
         let logger = Logger(label: "braind.postgres")
         let store: PostgresStore
-        let lock: PostgresDaemonLock
         do {
             store = try await PostgresStore.open(url: url, options: options, logger: logger)
             do {
-                // After opening: the migrations create the table the holder is recorded in.
-                lock = try await PostgresDaemonLock.acquire(url: url, options: options, logger: logger)
+                try await store.register(host: host, pid: getpid(), version: BrainVersion.daemon)
             } catch {
                 await store.close()
-                throw error
+                throw PostgresStoreError.unreachable(location: url.location, reason: "\(error)")
             }
         } catch let error as PostgresStoreError {
             throw StartupError(message: error.description, hint: hint(for: error))
         }
-        return Opened(store: store) {
+        return Opened(store: store, services: [ClusterHeartbeat(store: store, logger: logger)]) {
+            await store.deregister()
             await store.close()
-            await lock.release()
         }
     }
 
@@ -67,8 +74,6 @@ struct StoreOpener {
             "run the braind release that migrated this database, or a newer one"
         case .migrationFailed:
             "braind_service needs to become braind_owner and braind_owner to create in the database; see schema/postgres/README.md"
-        case .lockedByAnotherDaemon:
-            "stop the other braind, or give this one its own database (--db); one daemon serves a database"
         }
     }
 

@@ -4,35 +4,34 @@ import BrainTestSupport
 import Foundation
 import Testing
 
-/// One daemon per PostgreSQL database, as per SQLite file: a second braind on the same database
-/// would put the first one's in-flight pushes back in the queue and Mem0 would get duplicates.
-@Suite(.timeLimit(.minutes(2)), .enabled(if: TestStoreKind.current == .postgresql, "what only a PostgreSQL store does: its daemon lock, its backups"))
+/// What only a PostgreSQL store does: daemons sharing one database, and backups left to pg_dump.
+@Suite(.timeLimit(.minutes(2)), .enabled(if: TestStoreKind.current == .postgresql, "what only a PostgreSQL store does: shared databases, its backups"))
 struct PostgresEndToEndTests {
-    @Test("A second braind on the same PostgreSQL database is refused, names the holder, and leaves in-flight rows alone")
-    func secondDaemonOnSameDatabase() async throws {
+    @Test("Two braind daemons on one PostgreSQL database both serve it, and neither takes back a row another live daemon is pushing")
+    func twoDaemonsShareADatabase() async throws {
         let directory = try makeShortTemporaryDirectory()
         let url = try await TestStores.databaseArgument(directory: directory)
-        // A row whose push is in flight, as the first daemon's push worker would leave it mid-call.
-        let seed = try await PostgresStore.open(url: try PostgresURL(url))
-        _ = try await seed.save(.company, owner: try OwnerReference("12.345.678-5"), memories: [MemoryInput(slug: "a", content: "x")])
-        #expect(try await seed.claimPushTasks(limit: 10).count == 1)
-        await seed.close()
+        // A row in flight under the lease of a third daemon, elsewhere and alive.
+        var options = PostgresStoreOptions()
+        options.daemonID = "elsewhere:/run/braind.sock"
+        options.leaseDuration = .seconds(600)
+        let elsewhere = try await PostgresStore.open(url: try PostgresURL(url), options: options)
+        _ = try await elsewhere.save(.company, owner: try OwnerReference("12.345.678-5"), memories: [MemoryInput(slug: "a", content: "x")])
+        #expect(try await elsewhere.claimPushTasks(limit: 10).count == 1)
 
         let first = try await DaemonProcess(directory: directory)
         defer { first.removeDirectory() }
-        let second = try await runRefusedBraind(
-            ["--socket", directory + "/run/second.sock", "--db", url],
-            environment: ["MEM0_API_KEY": "test-key", "MEM0_BASE_URL": "http://127.0.0.1:9"])
-        #expect(second.status != nil && second.status != 0, "the second braind kept running")
-        let refusal = second.stderr.split(separator: "\n").filter { $0.contains("in use by another braind (pid \(first.pid) on") }
-        #expect(refusal.count == 1, "one line names the holder: \(second.stderr)")
-        #expect(try await first.client.status().brains["company"]?.inFlight == 1, "the first daemon's in-flight push was taken back")
+        let second = try await DaemonProcess(directory: directory, socketName: "second.sock")
+        _ = try await second.client.save(.company, owner: "12.345.678-5", memories: [MemoryInput(slug: "b", content: "y")])
+        let seenByFirst = try await first.client.list(.company, owner: "12.345.678-5")
+        #expect(seenByFirst.memories.map(\.slug) == ["a", "b"], "a save through one daemon is read through the other")
+        #expect(try await first.client.status().brains["company"]?.inFlight == 1, "the other daemon's in-flight push stays its own")
+        let members = try await elsewhere.liveDaemons().map(\.id)
+        #expect(members.count == 2 && members.allSatisfy { $0.hasSuffix(".sock") }, "\(members)")
+        try await second.stop()
         try await first.stop()
-
-        // The lock ends with the first daemon's session: the next braind starts.
-        let next = try await DaemonProcess(directory: directory)
-        #expect(try await next.client.ping().ok)
-        try await next.stop()
+        #expect(try await elsewhere.liveDaemons().isEmpty, "a clean stop leaves the cluster view at once")
+        await elsewhere.close()
     }
 
     @Test("brain backup on PostgreSQL refuses and shows the pg_dump command, without the password")

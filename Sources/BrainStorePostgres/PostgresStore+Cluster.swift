@@ -1,0 +1,94 @@
+import BrainCore
+import Foundation
+import PostgresNIO
+
+/// One daemon as the others see it in `braind_daemons`.
+public struct ClusterMember: Sendable, Codable, Equatable {
+    public var id: String
+    public var host: String
+    public var pid: Int
+    public var version: String
+    public var startedAt: String
+    public var lastSeen: String
+
+    enum CodingKeys: String, CodingKey {
+        case id, host, pid, version
+        case startedAt = "started_at"
+        case lastSeen = "last_seen"
+    }
+}
+
+// Several daemons on one database: each names itself in its claims and runs, renews its claims
+// while it lives, and heartbeats a row the others read.
+extension PostgresStore {
+    /// This daemon's id among those sharing the database.
+    public var daemonID: String { options.daemonID }
+
+    /// How long a push claim holds without renewal.
+    public var leaseDuration: Duration { options.leaseDuration }
+
+    var leaseSeconds: Double { options.leaseDuration.seconds }
+
+    /// Records this daemon as live. A daemon restarted with the same id takes its old row over.
+    public func register(host: String, pid: Int32, version: String) async throws {
+        try await transaction { connection in
+            try await connection.execute(
+                """
+                INSERT INTO braind_daemons (id, host, pid, version, started_at, last_seen)
+                VALUES (\(self.daemonID), \(host), \(Int(pid)), \(version), clock_timestamp(), clock_timestamp())
+                ON CONFLICT (id) DO UPDATE SET host = excluded.host, pid = excluded.pid, version = excluded.version,
+                    started_at = excluded.started_at, last_seen = excluded.last_seen
+                """, logger: self.logger)
+        }
+    }
+
+    /// Renews this daemon's push leases and its heartbeat, in one transaction. Call it every
+    /// third of the lease: a daemon that stops calling it (dead, or cut off from the database)
+    /// loses its claims to the others when the lease runs out.
+    /// - Returns: how many claims were renewed.
+    @discardableResult
+    public func heartbeat() async throws -> Int {
+        try await transaction { connection in
+            var renewed = 0
+            for brain in BrainKind.allCases {
+                renewed += try await connection.execute(
+                    """
+                    UPDATE \(unescaped: brain.table) SET lease_until = clock_timestamp() + \(self.leaseSeconds) * interval '1 second'
+                    WHERE sync_state = 'in_flight' AND claimed_by = \(self.daemonID) RETURNING 1
+                    """, logger: self.logger)
+            }
+            try await connection.execute(
+                "UPDATE braind_daemons SET last_seen = clock_timestamp() WHERE id = \(self.daemonID)", logger: self.logger)
+            return renewed
+        }
+    }
+
+    /// Removes this daemon's row at a clean stop, so the cluster view drops it at once.
+    public func deregister() async {
+        do {
+            try await transaction { connection in
+                try await connection.execute("DELETE FROM braind_daemons WHERE id = \(self.daemonID)", logger: self.logger)
+            }
+        } catch {
+            logger.notice("could not remove this daemon from braind_daemons; it ages out", metadata: ["braind.error": "\(error)"])
+        }
+    }
+
+    /// The daemons seen within three leases, this one included, oldest first.
+    public func liveDaemons() async throws -> [ClusterMember] {
+        try await read { connection in
+            try await connection.rows(
+                """
+                SELECT id, host, pid, version, started_at, last_seen FROM braind_daemons
+                WHERE last_seen > clock_timestamp() - 3 * \(self.leaseSeconds) * interval '1 second'
+                ORDER BY started_at, id
+                """, logger: self.logger
+            ).map { row in
+                let (id, host, pid, version, started, seen) = try row.decode((String, String, Int, String, Date, Date).self)
+                return ClusterMember(
+                    id: id, host: host, pid: pid, version: version,
+                    startedAt: Timestamp.string(from: started), lastSeen: Timestamp.string(from: seen))
+            }
+        }
+    }
+}
