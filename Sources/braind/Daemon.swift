@@ -1,5 +1,6 @@
 import BrainCore
 import BrainServer
+import BrainStorePostgres
 import BrainSync
 import Foundation
 import Logging
@@ -86,8 +87,9 @@ struct Daemon {
         }
         // The store's own services first, so they stop last: the push worker finishing its calls
         // still holds its leases.
+        let wakeups: (any Service)? = if let worker, let store = database as? PostgresStore { PushWakeups(store: store, sync: worker) } else { nil }
         var services: [any Service] = storeServices
-            + [retention as (any Service)?, worker, reconciler, processor, listener].compactMap { $0 } + [app]
+            + [retention as (any Service)?, worker, wakeups, reconciler, processor, listener].compactMap { $0 } + [app]
         // Last, so it hears of a shutdown first.
         if ProcessInfo.processInfo.environment["NOTIFY_SOCKET"] != nil { services.append(SystemdStoppingNotifier()) }
         let group = ServiceGroup(

@@ -82,7 +82,7 @@ public enum PostgresAdmin {
     }
 
     /// One statement on a connection of its own.
-    static func run(_ url: PostgresURL, _ sql: String) async throws {
+    public static func run(_ url: PostgresURL, _ sql: String) async throws {
         _ = try await withConnection(url) { connection in
             try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
         }
