@@ -1,6 +1,7 @@
 import BrainCore
 import BrainStorePostgres
 import Foundation
+import PostgresNIO
 import Synchronization
 import Testing
 
@@ -72,6 +73,25 @@ struct PostgresExternalWriteTests {
             _ = try await store.save(.company, owner: try owner(acme), memories: [.make("draft", "c")])
             try await TestPostgres.admin(url, "DELETE FROM company_brain WHERE slug = 'draft'")
             #expect(try await state(url, "draft") == nil)
+        }
+    }
+
+    /// Deleting an owner cascades to its brain rows; one Mem0 holds would become a tombstone, so
+    /// the cascade cannot complete and the owner stays, with every row.
+    @Test func deletingAnOwnerWhoseMemoriesMem0HoldsIsRefused() async throws {
+        try await TestPostgres.withStore { store, url in
+            _ = try await store.save(.company, owner: try owner(acme), memories: [.make("pushed", "a")])
+            let add = try #require(try await store.claimPushTasks(limit: 1).first)
+            try await store.completePush(add, outcome: .stored(memoryID: "mem-1"))
+            do {
+                try await TestPostgres.admin(url, "DELETE FROM companies WHERE rut = '\(acme)'")
+                Issue.record("the owner was deleted while Mem0 holds its memory")
+            } catch let error as PSQLError {
+                #expect(error.serverInfo?[.message]?.contains("Mem0 still holds its memory") == true, "\(String(reflecting: error))")
+                #expect(error.serverInfo?[.hint]?.contains("brain rows first") == true)
+            }
+            #expect(try await TestPostgres.scalar(url, "SELECT count(*)::int FROM companies", as: Int.self) == 1)
+            #expect(try await state(url, "pushed") == "synced v1 s1")
         }
     }
 

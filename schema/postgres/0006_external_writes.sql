@@ -64,6 +64,12 @@ END $$;
 CREATE OR REPLACE FUNCTION braind_external_delete() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF NOT OLD.deleted AND (OLD.memory_id IS NOT NULL OR OLD.push_started_at IS NOT NULL) THEN
+        -- Deleting the owner cascades here; a tombstone cannot outlive its owner, and dropping
+        -- the row would leave Mem0's memory behind.
+        IF pg_trigger_depth() > 1 THEN
+            RAISE EXCEPTION 'cannot delete the owner of %.% row % (slug %): Mem0 still holds its memory', TG_TABLE_SCHEMA, TG_TABLE_NAME, OLD.id, OLD.slug
+                USING HINT = 'delete the owner''s brain rows first (braind deletes them from Mem0), then the owner';
+        END IF;
         EXECUTE format(
             'UPDATE %I.%I SET deleted = true, version = version + 1, updated_at = now(), sync_attempts = 0,
                  next_attempt_at = NULL, last_error = NULL,
