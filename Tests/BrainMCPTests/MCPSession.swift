@@ -7,31 +7,35 @@ import Testing
 /// A spawned `brain mcp` process and the SDK's MCP client talking to it over the process's stdin
 /// and stdout, as an agent's MCP client would.
 final class MCPSession: @unchecked Sendable {
-    let process = Process()
+    let process: ChildProcess
     let client = Client(name: "braind-tests", version: "1.0.0")
     /// The server's answer to `initialize`.
     private(set) var initialized: Initialize.Result?
     /// brain mcp's stderr (its logs).
     let logPath: String
-    private let toServer = Pipe()
-    private let fromServer = Pipe()
+    private let toServer: CloseOnExecPipe
+    private let fromServer: CloseOnExecPipe
 
     /// Starts `brain mcp --socket SOCKET` and completes the MCP handshake.
     init(socketPath: String, directory: String) async throws {
         logPath = directory + "/brain-mcp-\(UUID().uuidString.prefix(8)).log"
-        process.executableURL = Binaries.url("brain")
-        process.arguments = ["mcp", "--socket", socketPath, "--log-level", "debug"]
-        process.environment = isolatedEnvironment(directory: directory)
-        process.standardInput = toServer
-        process.standardOutput = fromServer
+        toServer = try CloseOnExecPipe()
+        fromServer = try CloseOnExecPipe()
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        try process.run()
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        process = try ChildProcess(
+            executable: Binaries.url("brain").path, arguments: ["mcp", "--socket", socketPath, "--log-level", "debug"],
+            environment: isolatedEnvironment(directory: directory),
+            stdin: .descriptor(toServer.read), stdout: .descriptor(fromServer.write), stderr: .descriptor(log.fileDescriptor))
+        try log.close()
+        // The server's ends live in the server now; ours would keep its stdin open and our reads from ending.
+        toServer.closeRead()
+        fromServer.closeWrite()
         // The client writes to the server's stdin and reads its stdout: the SDK's stdio transport
         // takes any pair of descriptors, so no custom transport is needed.
         let transport = StdioTransport(
-            input: FileDescriptor(rawValue: fromServer.fileHandleForReading.fileDescriptor),
-            output: FileDescriptor(rawValue: toServer.fileHandleForWriting.fileDescriptor))
+            input: FileDescriptor(rawValue: fromServer.read),
+            output: FileDescriptor(rawValue: toServer.write))
         initialized = try await client.connect(transport: transport)
     }
 
@@ -44,7 +48,7 @@ final class MCPSession: @unchecked Sendable {
     /// Disconnects, closes the server's stdin and waits for it to exit; returns its exit status.
     func close() async throws -> Int32 {
         await client.disconnect()
-        try toServer.fileHandleForWriting.close()
+        toServer.closeWrite()
         let deadline = ContinuousClock.now + .seconds(10)
         while process.isRunning {
             guard ContinuousClock.now < deadline else {

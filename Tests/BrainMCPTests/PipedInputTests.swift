@@ -16,7 +16,7 @@ struct PipedInputTests {
             #"{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"get_memory","arguments":{"brain":"user"}}}"#,
         ]
         // Debug logging on: every log line must still go to stderr, never into the protocol.
-        let run = try runBrainMCP(
+        let run = try await runBrainMCP(
             ["mcp", "--socket", daemon.socketPath, "--log-level", "debug"], directory: daemon.directory,
             stdin: requests.joined(separator: "\n") + "\n")
         #expect(run.status == 0)
@@ -31,24 +31,6 @@ struct PipedInputTests {
 }
 
 /// Runs `brain` with `stdin` written and closed at once; returns its exit status and outputs.
-func runBrainMCP(_ arguments: [String], directory: String, stdin: String) throws -> (status: Int32, stdout: String, stderr: String) {
-    let process = Process()
-    process.executableURL = Binaries.url("brain")
-    process.arguments = arguments
-    process.environment = isolatedEnvironment(directory: directory)
-    let input = Pipe()
-    let output = Pipe()
-    // stderr goes to a file: reading two pipes one after the other could deadlock on a full one.
-    let errorPath = directory + "/brain-mcp-pipe.log"
-    _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
-    process.standardInput = input
-    process.standardOutput = output
-    process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errorPath))
-    try process.run()
-    input.fileHandleForWriting.write(Data(stdin.utf8))
-    try input.fileHandleForWriting.close()
-    let stdout = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    let stderr = (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? ""
-    return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), stderr)
+func runBrainMCP(_ arguments: [String], directory: String, stdin: String) async throws -> (status: Int32, stdout: String, stderr: String) {
+    try await runCommand(Binaries.url("brain"), arguments, exactEnvironment: isolatedEnvironment(directory: directory), stdin: stdin)
 }

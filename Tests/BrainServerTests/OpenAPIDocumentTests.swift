@@ -21,20 +21,14 @@ struct OpenAPIDocumentTests {
     }
 
     @Test("The embedded JSON equals schema/openapi.yaml (run scripts/embed-openapi after editing)")
-    func embeddedDocumentMatchesFile() throws {
+    func embeddedDocumentMatchesFile() async throws {
         // The same conversion scripts/embed-openapi makes; PyYAML ships with the machine's python3.
-        let python = Process()
-        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        python.arguments = [
+        let python = try await runCommand(URL(fileURLWithPath: "/usr/bin/env"), [
             "python3", "-c", "import json, sys, yaml; json.dump(yaml.safe_load(open(sys.argv[1], encoding='utf-8')), sys.stdout)",
             Self.yamlPath,
-        ]
-        let output = Pipe()
-        python.standardOutput = output
-        try python.run()
-        let converted = output.fileHandleForReading.readDataToEndOfFile()
-        python.waitUntilExit()
-        try #require(python.terminationStatus == 0, "python3 with PyYAML could not read schema/openapi.yaml")
+        ])
+        try #require(python.status == 0, "python3 with PyYAML could not read schema/openapi.yaml: \(python.stderr)")
+        let converted = Data(python.stdout.utf8)
         let file = try #require(JSONSerialization.jsonObject(with: converted) as? NSDictionary)
         #expect(file.isEqual(to: try Self.embeddedDocument()), "schema/openapi.yaml differs from EmbeddedOpenAPI.json")
     }

@@ -11,13 +11,11 @@ func runRefusedBraind(_ arguments: [String], environment: [String: String] = [:]
     defer { try? FileManager.default.removeItem(atPath: directory) }
     let logPath = directory + "/stderr"
     _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-    let process = Process()
-    process.executableURL = Binaries.url("braind")
-    process.arguments = arguments
-    process.environment = isolatedEnvironment(directory: directory).merging(environment) { $1 }
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-    try process.run()
+    let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+    let process = try ChildProcess(
+        executable: Binaries.url("braind").path, arguments: arguments,
+        environment: isolatedEnvironment(directory: directory).merging(environment) { $1 }, stderr: .descriptor(log.fileDescriptor))
+    try log.close()
     let exited: Bool = await withCheckedContinuation { continuation in
         DispatchQueue.global().async {
             let deadline = ContinuousClock.now + within

@@ -43,7 +43,7 @@ public final class DaemonProcess: @unchecked Sendable {
     public let socketPath: String
     /// The `--db` braind got: a SQLite file in `directory`, or a PostgreSQL database's URL.
     public let databasePath: String
-    public let process = Process()
+    public let process: ChildProcess
     /// braind's stderr goes to a file: a pipe nobody drains would block a chatty daemon.
     public let logPath: String
 
@@ -65,20 +65,14 @@ public final class DaemonProcess: @unchecked Sendable {
         databasePath = try await TestStores.databaseArgument(directory: self.directory)
         logPath = self.directory + "/braind-\(UUID().uuidString.prefix(8)).log"
         let arguments = ["--socket", socketPath, "--db", databasePath, "--log-level", logLevel] + extraArguments
-        if let command = launcher.first {
-            process.executableURL = URL(fileURLWithPath: command)
-            process.arguments = launcher.dropFirst() + [Binaries.url("braind").path] + arguments
-        } else {
-            process.executableURL = Binaries.url("braind")
-            process.arguments = arguments
-        }
-        process.environment = isolatedEnvironment(directory: self.directory).merging(environment) { $1 }
+        let command = launcher.isEmpty ? [Binaries.url("braind").path] + arguments : launcher + [Binaries.url("braind").path] + arguments
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         try log.seekToEnd()
-        process.standardError = log
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
+        process = try ChildProcess(
+            executable: command[0], arguments: Array(command.dropFirst()),
+            environment: isolatedEnvironment(directory: self.directory).merging(environment) { $1 },
+            stderr: .descriptor(log.fileDescriptor))
         try log.close()
         do {
             try await waitUntilReady(within: readyWithin)
@@ -174,10 +168,17 @@ public final class DaemonProcess: @unchecked Sendable {
 public func runCommand(_ executable: URL, _ arguments: [String], environment: [String: String] = [:], stdin: String? = nil)
     async throws -> (status: Int32, stdout: String, stderr: String)
 {
+    try await runCommand(executable, arguments, exactEnvironment: ProcessInfo.processInfo.environment.merging(environment) { $1 }, stdin: stdin)
+}
+
+/// `runCommand` with exactly this environment, nothing inherited.
+public func runCommand(_ executable: URL, _ arguments: [String], exactEnvironment: [String: String], stdin: String? = nil)
+    async throws -> (status: Int32, stdout: String, stderr: String)
+{
     try await withCheckedThrowingContinuation { continuation in
         DispatchQueue.global().async {
             continuation.resume(with: Result {
-                try runCommandBlocking(executable, arguments, environment: environment, stdin: stdin)
+                try runCommandBlocking(executable, arguments, environment: exactEnvironment, stdin: stdin)
             })
         }
     }
@@ -186,28 +187,28 @@ public func runCommand(_ executable: URL, _ arguments: [String], environment: [S
 private func runCommandBlocking(_ executable: URL, _ arguments: [String], environment: [String: String], stdin: String?)
     throws -> (status: Int32, stdout: String, stderr: String)
 {
-    let process = Process()
-    process.executableURL = executable
-    process.arguments = arguments
-    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    let out = Pipe()
-    let err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    let input = Pipe()
-    process.standardInput = input
-    try process.run()
-    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-    try input.fileHandleForWriting.close()
+    let out = try CloseOnExecPipe()
+    let err = try CloseOnExecPipe()
+    let input = try CloseOnExecPipe()
+    let process = try ChildProcess(
+        executable: executable.path, arguments: arguments,
+        environment: environment,
+        stdin: .descriptor(input.read), stdout: .descriptor(out.write), stderr: .descriptor(err.write))
+    // The child holds its own copies; the parent's ends it does not use go now, so reads see EOF.
+    input.closeRead()
+    out.closeWrite()
+    err.closeWrite()
+    if let stdin { input.writeAll(Data(stdin.utf8)) }
+    input.closeWrite()
     // Drain stderr on another thread, so a chatty command cannot block on a full stderr pipe.
     let stderrBox = DataBox()
     let group = DispatchGroup()
     group.enter()
     DispatchQueue.global().async {
-        stderrBox.data = err.fileHandleForReading.readDataToEndOfFile()
+        stderrBox.data = err.readToEnd()
         group.leave()
     }
-    let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
+    let stdoutData = out.readToEnd()
     group.wait()
     process.waitUntilExit()
     return (process.terminationStatus, String(decoding: stdoutData, as: UTF8.self), String(decoding: stderrBox.data, as: UTF8.self))

@@ -10,7 +10,7 @@ public final class PostgresCluster: Sendable {
     public let url: String
     private let bin: String
     /// The running server (runuser or postgres itself), nil while stopped.
-    private let server = Mutex<Process?>(nil)
+    private let server = Mutex<ChildProcess?>(nil)
     private static let port = 54331
 
     /// Creates and starts the cluster with braind's roles and an empty `braind` database.
@@ -65,29 +65,20 @@ public final class PostgresCluster: Sendable {
     }
 
     /// Starts the server and waits until it accepts connections. The server is this process's
-    /// child, not pg_ctl's daemon: Foundation notices a child's exit through a descriptor its
-    /// descendants inherit, so a daemonized postmaster would keep pg_ctl from ever being reaped.
+    /// child rather than pg_ctl's daemon, so stopping it is waiting for our own child to exit.
     public func start() async throws {
-        let process = Process()
         let postgres = [
             bin + "/postgres", "-D", root + "/data", "-c", "listen_addresses=", "-p", "\(Self.port)", "-k", root + "/sock",
             "-c", "fsync=off", "-c", "max_connections=100",
         ]
-        if getuid() == 0 {
-            process.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
-            process.arguments = ["-u", "postgres", "--"] + postgres
-        } else {
-            process.executableURL = URL(fileURLWithPath: postgres[0])
-            process.arguments = Array(postgres.dropFirst())
-        }
+        let command = getuid() == 0 ? ["/usr/sbin/runuser", "-u", "postgres", "--"] + postgres : postgres
         let logPath = root + "/server.log"
         if !FileManager.default.fileExists(atPath: logPath) { _ = FileManager.default.createFile(atPath: logPath, contents: nil) }
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         try log.seekToEnd()
-        process.standardOutput = log
-        process.standardError = log
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+        let process = try ChildProcess(
+            executable: command[0], arguments: Array(command.dropFirst()), environment: ProcessInfo.processInfo.environment,
+            stdout: .descriptor(log.fileDescriptor), stderr: .descriptor(log.fileDescriptor))
         try log.close()
         server.withLock { $0 = process }
         let deadline = ContinuousClock.now + .seconds(60)
@@ -118,27 +109,18 @@ public final class PostgresCluster: Sendable {
         try? FileManager.default.removeItem(atPath: root)
     }
 
-    /// Runs a tool to its end with its output in a file, not a pipe: the server pg_ctl starts
-    /// inherits the tool's descriptors, and a pipe it holds open would never reach end-of-file.
+    /// Runs a tool to its end with its output in a file.
     private func run(_ tool: String, _ arguments: [String], asServer: Bool = true) async throws {
         let output = root + "/tool-output.log"
         let (status, text) = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<(Int32, String), any Error>) in
             DispatchQueue.global().async {
                 continuation.resume(with: Result {
-                    let process = Process()
-                    if asServer && getuid() == 0 {
-                        process.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
-                        process.arguments = ["-u", "postgres", "--", tool] + arguments
-                    } else {
-                        process.executableURL = URL(fileURLWithPath: tool)
-                        process.arguments = arguments
-                    }
+                    let command = asServer && getuid() == 0 ? ["/usr/sbin/runuser", "-u", "postgres", "--", tool] + arguments : [tool] + arguments
                     _ = FileManager.default.createFile(atPath: output, contents: nil)
                     let file = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
-                    process.standardOutput = file
-                    process.standardError = file
-                    process.standardInput = FileHandle.nullDevice
-                    try process.run()
+                    let process = try ChildProcess(
+                        executable: command[0], arguments: Array(command.dropFirst()), environment: ProcessInfo.processInfo.environment,
+                        stdout: .descriptor(file.fileDescriptor), stderr: .descriptor(file.fileDescriptor))
                     try file.close()
                     process.waitUntilExit()
                     return (process.terminationStatus, (try? String(contentsOfFile: output, encoding: .utf8)) ?? "")
