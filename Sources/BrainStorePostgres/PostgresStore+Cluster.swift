@@ -92,3 +92,51 @@ extension PostgresStore {
         }
     }
 }
+
+// One reconcile run at a time across the daemons, and one scheduled run per interval.
+extension PostgresStore {
+    /// Takes the cluster's reconcile slot for `runID` (a row in daemon_state naming the run and
+    /// its daemon); nil when taken, else the run holding it. A holder whose heartbeat is older
+    /// than three leases is gone, and its slot is free.
+    public func claimReconcileSlot(runID: String) async throws -> String? {
+        let value = try CanonicalJSON.encode(["run": runID, "daemon": daemonID])
+        return try await transaction { connection in
+            let taken = try await connection.execute(
+                """
+                INSERT INTO daemon_state (key, value) VALUES ('reconcile_slot', \(value))
+                ON CONFLICT (key) DO UPDATE SET value = excluded.value
+                WHERE coalesce(daemon_state.value::jsonb ->> 'run', '') = ''
+                   OR daemon_state.value::jsonb ->> 'daemon' = \(self.daemonID)
+                   OR NOT EXISTS (SELECT 1 FROM braind_daemons d WHERE d.id = daemon_state.value::jsonb ->> 'daemon'
+                                  AND d.last_seen > clock_timestamp() - 3 * \(self.leaseSeconds) * interval '1 second')
+                RETURNING 1
+                """, logger: self.logger)
+            if taken == 1 { return nil }
+            return try await connection.rows(
+                "SELECT value::jsonb ->> 'run' FROM daemon_state WHERE key = 'reconcile_slot'", logger: self.logger
+            ).first?.decode(String?.self) ?? nil
+        }
+    }
+
+    public func releaseReconcileSlot(runID: String) async throws {
+        try await transaction { connection in
+            try await connection.execute(
+                "UPDATE daemon_state SET value = '{}' WHERE key = 'reconcile_slot' AND value::jsonb ->> 'run' = \(runID)",
+                logger: self.logger)
+        }
+    }
+
+    /// True for the first daemon to ask once `interval` has passed since the last scheduled run
+    /// began anywhere; the daemons' timers are not aligned, so the run moves between them.
+    public func claimScheduledReconcile(interval: Duration) async throws -> Bool {
+        try await transaction { connection in
+            try await connection.execute(
+                """
+                INSERT INTO daemon_state (key, value) VALUES ('reconcile_scheduled_at', clock_timestamp()::text)
+                ON CONFLICT (key) DO UPDATE SET value = excluded.value
+                WHERE daemon_state.value::timestamptz <= clock_timestamp() - \(interval.seconds) * interval '1 second'
+                RETURNING 1
+                """, logger: self.logger) == 1
+        }
+    }
+}

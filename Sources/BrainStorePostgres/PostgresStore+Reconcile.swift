@@ -251,6 +251,10 @@ extension PostgresStore {
     /// Runs left `running` by a daemon that stopped mid-run are marked interrupted at start.
     public func markInterruptedRuns() async throws {
         try await transaction { connection in
+            // A slot this daemon held before it restarted is free: nothing of this process runs.
+            try await connection.execute(
+                "UPDATE daemon_state SET value = '{}' WHERE key = 'reconcile_slot' AND value::jsonb ->> 'daemon' = \(self.daemonID)",
+                logger: self.logger)
             let rows = try await connection.rows(
                 """
                 SELECT id, report::text FROM reconcile_runs r WHERE status = 'running'

@@ -193,6 +193,12 @@ extension BrainDatabase {
     }
 
     /// Runs left `running` by a daemon that stopped mid-run are marked interrupted at start.
+    // One daemon holds a SQLite file (its lock file), so its own reconciler's one-run-at-a-time
+    // rule is the whole cluster's.
+    public func claimReconcileSlot(runID: String) async throws -> String? { nil }
+    public func releaseReconcileSlot(runID: String) async throws {}
+    public func claimScheduledReconcile(interval: Duration) async throws -> Bool { true }
+
     public func markInterruptedRuns() async throws {
         try await storageWrite { db in
             let rows = try Row.fetchAll(db, sql: "SELECT id, report FROM reconcile_runs WHERE status = 'running'")

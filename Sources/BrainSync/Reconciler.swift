@@ -51,9 +51,30 @@ public final class Reconciler: Service, ReconcileControl {
             return nil
         }
         if let existing { return existing }
+        // Another daemon on the same database may be running one: answer with that run.
+        let other: ReconcileReport?
+        do {
+            other = try await claimSlotOrOtherRun(report)
+        } catch {
+            state.withLock { $0.requested = nil }
+            throw error
+        }
+        if let other {
+            state.withLock { $0.requested = nil }
+            return other
+        }
         try await database.saveReconcileRun(report)
         wake.signal()
         return report
+    }
+
+    /// Takes the store's reconcile slot for `report`'s run; nil when taken, else the report of
+    /// the run another daemon holds it for (as stored, or a placeholder if it is not stored yet).
+    private func claimSlotOrOtherRun(_ report: ReconcileReport) async throws -> ReconcileReport? {
+        guard let holder = try await database.claimReconcileSlot(runID: report.runID) else { return nil }
+        logger.info("another daemon on this database is reconciling; not starting a second run", metadata: ["braind.reconcile.run": "\(holder)"])
+        if let stored = try await database.reconcileRun(id: holder) { return stored }
+        return ReconcileReport(runID: holder, options: report.options, policy: settings.policy, startedAt: report.startedAt)
     }
 
     public func current() async -> ReconcileReport? {
@@ -77,7 +98,9 @@ public final class Reconciler: Service, ReconcileControl {
                 if let requested {
                     await self.execute(requested)
                 } else if let scheduled = nextScheduled, scheduled <= .now {
-                    _ = await self.runOnce(ReconcileOptions())
+                    // Once per interval for everyone sharing the database, not once per daemon.
+                    let mine = (try? await self.database.claimScheduledReconcile(interval: self.settings.interval ?? .zero)) ?? false
+                    if mine { _ = await self.runOnce(ReconcileOptions()) }
                     nextScheduled = self.settings.interval.map { ContinuousClock.now + $0 }
                 }
             }
@@ -94,6 +117,18 @@ public final class Reconciler: Service, ReconcileControl {
             return true
         }
         guard claimed else { return state.withLock { $0.current! } }
+        do {
+            if let other = try await claimSlotOrOtherRun(report) {
+                state.withLock { $0.current = nil }
+                return other
+            }
+        } catch {
+            state.withLock { $0.current = nil }
+            var failed = report
+            failed.status = "failed"
+            failed.errors.append("run not started: \(error)")
+            return failed
+        }
         try? await database.saveReconcileRun(report)
         return await execute(report, claimed: true)
     }
@@ -134,6 +169,12 @@ public final class Reconciler: Service, ReconcileControl {
             logger.error("cannot store the reconcile report", metadata: ["braind.error": "\(error)"])
         }
         state.withLock { $0.current = nil }
+        do {
+            try await database.releaseReconcileSlot(runID: report.runID)
+        } catch {
+            // The slot frees itself when this daemon's heartbeat stops; until then others wait.
+            logger.warning("cannot free the reconcile slot", metadata: ["braind.error": "\(error)"])
+        }
         logger.info(
             "reconcile run finished",
             metadata: [

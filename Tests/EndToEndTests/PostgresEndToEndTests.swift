@@ -1,6 +1,7 @@
 import BrainCore
 import BrainStorePostgres
 import BrainTestSupport
+import FakeMem0
 import Foundation
 import Testing
 
@@ -32,6 +33,36 @@ struct PostgresEndToEndTests {
         try await first.stop()
         #expect(try await elsewhere.liveDaemons().isEmpty, "a clean stop leaves the cluster view at once")
         await elsewhere.close()
+    }
+
+    @Test("POST /v1/reconcile sent to two daemons on one database at the same moment starts one run, which both report")
+    func oneReconcileAcrossDaemons() async throws {
+        let fake = FakeMem0Server(configuration: .init(settings: FakeMem0Settings(latency: .milliseconds(50))))
+        try await fake.start()
+        let environment = ["MEM0_API_KEY": FakeMem0Settings.defaultAPIKey, "MEM0_BASE_URL": fake.baseURL.absoluteString]
+        let directory = try makeShortTemporaryDirectory()
+        let first = try await DaemonProcess(directory: directory, environment: environment)
+        defer { first.removeDirectory() }
+        let second = try await DaemonProcess(directory: directory, socketName: "second.sock", environment: environment)
+        // Enough entities that a run lasts while the second request arrives.
+        for owner in 0..<20 {
+            _ = try await first.client.save(.company, owner: "\(30_000_000 + owner)-\(RUT.checkDigit(forBody: String(30_000_000 + owner)))", memories: [MemoryInput(slug: "a", content: "x")])
+        }
+        async let one = first.client.startReconcile(ReconcileOptions())
+        async let two = second.client.startReconcile(ReconcileOptions())
+        let (a, b) = try await (one, two)
+        #expect(a.runID == b.runID, "both daemons answer with the same run")
+        var runs: [ReconcileReport] = []
+        for _ in 0..<600 {
+            runs = try await second.client.reconcileRuns(limit: 10)
+            if runs.allSatisfy({ $0.status != "running" }) { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(runs.count == 1, "one run stored: \(runs.map(\.runID))")
+        #expect(try await first.client.lastReconcile().runID == a.runID, "a run started on one daemon is visible from the other")
+        try await second.stop()
+        try await first.stop()
+        await fake.stop()
     }
 
     @Test("brain backup on PostgreSQL refuses and shows the pg_dump command, without the password")

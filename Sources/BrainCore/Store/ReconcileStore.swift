@@ -78,6 +78,16 @@ public protocol ReconcileStore: Sendable {
     func reconcileRun(id: String) async throws -> ReconcileReport?
     /// Runs left `running` by a daemon that stopped mid-run are marked interrupted.
     func markInterruptedRuns() async throws
+
+    /// Takes the one reconcile slot of everyone sharing the store for run `runID`. Returns nil
+    /// when this run may go ahead, or the id of the run another daemon is running. A slot whose
+    /// daemon is gone is free. A store one daemon holds alone (SQLite) always answers nil.
+    func claimReconcileSlot(runID: String) async throws -> String?
+    /// Frees the slot `runID` holds, if it still does.
+    func releaseReconcileSlot(runID: String) async throws
+    /// Whether this daemon starts the scheduled run now: true for one daemon per `interval`
+    /// across everyone sharing the store, always true for a store one daemon holds alone.
+    func claimScheduledReconcile(interval: Duration) async throws -> Bool
 }
 
 extension ReconcileStore {
