@@ -32,6 +32,9 @@ public final class Mem0Gate: Sendable {
 
     private let policy: BackoffPolicy
     private let state: Mutex<State>
+    /// Told of every pause this gate starts by itself, so that daemons sharing a database can
+    /// pause together (one Mem0 budget).
+    private let pauseObserver = Mutex<(@Sendable (Duration) -> Void)?>(nil)
 
     public init(policy: BackoffPolicy = BackoffPolicy()) {
         self.policy = policy
@@ -55,12 +58,27 @@ public final class Mem0Gate: Sendable {
     /// `failuresBeforePause` in a row, so that scattered errors (a 500 here, a reset there) slow
     /// just their rows while a Mem0 that is down is left alone.
     public func recordFailure(retryAfter: Duration?, rateLimited: Bool = false) {
-        state.withLock { state in
+        let paused = state.withLock { state -> Duration? in
             state.consecutiveFailures += 1
-            guard rateLimited || retryAfter != nil || state.consecutiveFailures >= Self.failuresBeforePause else { return }
+            guard rateLimited || retryAfter != nil || state.consecutiveFailures >= Self.failuresBeforePause else { return nil }
             let delay = policy.delay(afterAttempt: state.consecutiveFailures - 1, retryAfter: retryAfter)
             state.notBefore = max(state.notBefore, .now + delay)
+            return delay
         }
+        if let paused, let observer = pauseObserver.withLock({ $0 }) { observer(paused) }
+    }
+
+    /// Calls `observer` with the length of every pause this gate starts by itself (not those
+    /// `pause(for:)` applies), so the pause can be passed on to other daemons.
+    public func onPause(_ observer: @escaping @Sendable (Duration) -> Void) {
+        pauseObserver.withLock { $0 = observer }
+    }
+
+    /// Pauses every call for `delay` (at most the backoff cap) because another daemon sharing
+    /// the database was told to slow down.
+    public func pause(for delay: Duration) {
+        let capped = min(max(delay, .zero), policy.cap)
+        state.withLock { $0.notBefore = max($0.notBefore, .now + capped) }
     }
 
     /// Records a failed Mem0 call if it concerns Mem0 as a whole: retryable failures count, and a

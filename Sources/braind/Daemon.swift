@@ -87,7 +87,11 @@ struct Daemon {
         }
         // The store's own services first, so they stop last: the push worker finishing its calls
         // still holds its leases.
-        let wakeups: (any Service)? = if let worker, let store = database as? PostgresStore { PushWakeups(store: store, sync: worker) } else { nil }
+        let wakeups: (any Service)? = if let worker, let store = database as? PostgresStore {
+            ClusterSignalsService(store: store, sync: worker, gate: gate)
+        } else {
+            nil
+        }
         var services: [any Service] = storeServices
             + [retention as (any Service)?, worker, wakeups, reconciler, processor, listener].compactMap { $0 } + [app]
         // Last, so it hears of a shutdown first.

@@ -114,7 +114,7 @@ struct PostgresExternalWriteTests {
         try await TestPostgres.withStore { store, url in
             try await insertCompany(url)
             let wakes = Counter()
-            let listener = Task { await store.listenForPushes { wakes.value.add(1, ordering: .relaxed) } }
+            let listener = Task { await store.listen(ClusterSignals(wake: { wakes.value.add(1, ordering: .relaxed) })) }
             defer { listener.cancel() }
             // The first wake comes on connecting (for what was written while nobody listened).
             var connected = false

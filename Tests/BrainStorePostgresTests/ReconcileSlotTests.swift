@@ -1,6 +1,7 @@
 import BrainCore
 import BrainStorePostgres
 import Foundation
+import Synchronization
 import Testing
 
 /// One reconcile run at a time across the daemons of a database, and one scheduled run per interval.
@@ -49,5 +50,33 @@ struct PostgresReconcileSlotTests {
             #expect(try await b.claimScheduledReconcile(interval: .seconds(1)))
             #expect(try await !a.claimScheduledReconcile(interval: .seconds(1)))
         }
+    }
+
+    /// One Mem0 budget: a pause one daemon's gate starts reaches the others, not itself.
+    @Test func aPauseAnnouncedByOneDaemonReachesTheOthers() async throws {
+        try await withTwoDaemons { a, b in
+            let heard = Heard()
+            let listenA = Task { await a.listen(ClusterSignals(wake: {}, pause: { heard.add("a", $0) })) }
+            let listenB = Task { await b.listen(ClusterSignals(wake: {}, pause: { heard.add("b", $0) })) }
+            defer { listenA.cancel(); listenB.cancel() }
+            // LISTEN goes out right after connecting; announce until someone hears.
+            for _ in 0..<50 where heard.all.isEmpty {
+                await a.announcePause(.seconds(3))
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            let pauses = heard.all
+            #expect(pauses.contains { $0.0 == "b" && $0.1 == .seconds(3) }, "\(pauses)")
+            #expect(!pauses.contains { $0.0 == "a" }, "a daemon does not hear its own pause back")
+            listenA.cancel()
+            listenB.cancel()
+            await listenA.value
+            await listenB.value
+        }
+    }
+
+    final class Heard: Sendable {
+        private let pauses = Mutex<[(String, Duration)]>([])
+        func add(_ who: String, _ delay: Duration) { pauses.withLock { $0.append((who, delay)) } }
+        var all: [(String, Duration)] { pauses.withLock { $0 } }
     }
 }

@@ -65,6 +65,31 @@ struct PostgresEndToEndTests {
         await fake.stop()
     }
 
+    @Test("A 429 seen by one daemon pauses every daemon on the database: one Mem0 budget")
+    func aRateLimitSlowsEveryDaemon() async throws {
+        let fake = FakeMem0Server()
+        try await fake.start()
+        let environment = ["MEM0_API_KEY": FakeMem0Settings.defaultAPIKey, "MEM0_BASE_URL": fake.baseURL.absoluteString]
+        let directory = try makeShortTemporaryDirectory()
+        let config = directory + "/braind.toml"
+        try "[sync]\nbackoff_cap_seconds = 30\n".write(toFile: config, atomically: true, encoding: .utf8)
+        let first = try await DaemonProcess(directory: directory, extraArguments: ["--config", config], environment: environment)
+        defer { first.removeDirectory() }
+        let second = try await DaemonProcess(directory: directory, socketName: "second.sock", extraArguments: ["--config", config], environment: environment)
+        await fake.injectFault(FakeMem0Fault(.status(429, retryAfter: "20"), route: .add, count: 1))
+        _ = try await first.client.save(.company, owner: "12.345.678-5", memories: [MemoryInput(slug: "a", content: "x")])
+        var paused: [Bool] = [false, false]
+        for _ in 0..<200 where paused.contains(false) {
+            try await Task.sleep(for: .milliseconds(50))
+            paused = [try await first.client.status().mem0.pausedUntil != nil, try await second.client.status().mem0.pausedUntil != nil]
+        }
+        #expect(paused == [true, true], "both daemons wait for Mem0 after one of them met the 429")
+        #expect(await fake.requestCount(.add) == 1, "no daemon calls Mem0 during the pause")
+        try await second.stop()
+        try await first.stop()
+        await fake.stop()
+    }
+
     @Test("brain backup on PostgreSQL refuses and shows the pg_dump command, without the password")
     func backupPointsToPGDump() async throws {
         let daemon = try await DaemonProcess()
