@@ -76,6 +76,8 @@ public struct StatusReport: Sendable, Codable, Equatable {
     public var storageProblem: String?
     /// Which store braind runs on (`sqlite` or `postgresql`) and its version.
     public var store: StoreDescription?
+    /// The live daemons sharing the database (PostgreSQL), this one included.
+    public var cluster: [ClusterMember]?
 
     public init(
         version: String, apiVersion: String, pid: Int32, uptimeSeconds: Double, database: String, socket: String,
@@ -93,7 +95,7 @@ public struct StatusReport: Sendable, Codable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case version, pid, database, socket, mem0, brains, store
+        case version, pid, database, socket, mem0, brains, store, cluster
         case apiVersion = "api_version"
         case uptimeSeconds = "uptime_seconds"
         case lastReconcile = "last_reconcile"

@@ -3612,6 +3612,42 @@ enum EmbeddedOpenAPI {
                     "type": "string",
                     "description": "Why writes fail now (a full disk, a read-only or lost file, an unreachable PostgreSQL); absent while they succeed."
                   },
+                  "cluster": {
+                    "type": "array",
+                    "description": "PostgreSQL only: the live daemons sharing the database (heartbeat within three leases), this one included.",
+                    "items": {
+                      "type": "object",
+                      "required": [
+                        "id",
+                        "host",
+                        "pid",
+                        "version",
+                        "started_at",
+                        "last_seen"
+                      ],
+                      "properties": {
+                        "id": {
+                          "type": "string",
+                          "description": "Host and socket path."
+                        },
+                        "host": {
+                          "type": "string"
+                        },
+                        "pid": {
+                          "type": "integer"
+                        },
+                        "version": {
+                          "type": "string"
+                        },
+                        "started_at": {
+                          "$ref": "#/components/schemas/Timestamp"
+                        },
+                        "last_seen": {
+                          "$ref": "#/components/schemas/Timestamp"
+                        }
+                      }
+                    }
+                  },
                   "store": {
                     "type": "object",
                     "description": "Which store braind runs on. `location` never holds a password.",

@@ -22,11 +22,13 @@ struct SystemController<Context: BrainContext> {
         var brains: [String: BrainCounts] = [:]
         var lastReconcile: ReconcileReport?
         var unreadable: String?
+        var cluster: [ClusterMember]?
         do {
             for brain in BrainKind.allCases {
                 brains[brain.rawValue] = try await database.counts(brain)
             }
             lastReconcile = try await database.reconcileRuns(limit: 1).first
+            cluster = try await database.liveDaemons()
         } catch BrainError.storageUnavailable(let reason) {
             // Status is what an operator runs while the database is down: answer with what the
             // daemon knows, and say why the counts are missing instead of failing the whole call.
@@ -45,6 +47,7 @@ struct SystemController<Context: BrainContext> {
             lastReconcile: lastReconcile)
         report.storageProblem = unreadable ?? database.storageHealth.current
         report.store = database.storeDescription
+        report.cluster = cluster
         return JSONResponse.make(report)
     }
 }

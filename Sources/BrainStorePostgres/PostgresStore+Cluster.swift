@@ -2,22 +2,6 @@ import BrainCore
 import Foundation
 import PostgresNIO
 
-/// One daemon as the others see it in `braind_daemons`.
-public struct ClusterMember: Sendable, Codable, Equatable {
-    public var id: String
-    public var host: String
-    public var pid: Int
-    public var version: String
-    public var startedAt: String
-    public var lastSeen: String
-
-    enum CodingKeys: String, CodingKey {
-        case id, host, pid, version
-        case startedAt = "started_at"
-        case lastSeen = "last_seen"
-    }
-}
-
 // Several daemons on one database: each names itself in its claims and runs, renews its claims
 // while it lives, and heartbeats a row the others read.
 extension PostgresStore {
@@ -75,7 +59,7 @@ extension PostgresStore {
     }
 
     /// The daemons seen within three leases, this one included, oldest first.
-    public func liveDaemons() async throws -> [ClusterMember] {
+    public func liveDaemons() async throws -> [ClusterMember]? {
         try await read { connection in
             try await connection.rows(
                 """

@@ -11,6 +11,9 @@ extension BrainDatabase: BrainStore {
     /// a user token reads what the daemon reads.
     public func reads(asUser userRUT: String) -> any MemoryReads { self }
 
+    /// A SQLite file has one daemon (its lock file): no cluster to show.
+    public func liveDaemons() async throws -> [ClusterMember]? { nil }
+
     public func storageBytes() async throws -> [String: Int] {
         guard let path else { return [:] }
         var bytes: [String: Int] = [:]

@@ -16,6 +16,10 @@ struct StatusCommand: AsyncParsableCommand {
             print("socket    \(status.socket)")
             let store = status.store.map { "\($0.kind) \($0.version): " } ?? ""
             print("database  \(store)\(status.database)\(status.storageProblem.map { " (failing: \($0))" } ?? "")")
+            if let cluster = status.cluster {
+                let others = cluster.filter { $0.pid != Int(status.pid) || !$0.id.hasSuffix(status.socket) }
+                print("daemons   \(cluster.count) live on this database\(others.isEmpty ? "" : ": " + others.map { "pid \($0.pid) on \($0.host)" }.joined(separator: ", ") + " and this one")")
+            }
             print("mem0      \(status.mem0.state)\(status.mem0.pausedUntil.map { ", calls paused until \($0)" } ?? "")")
             if let target = status.mem0.target { print("target    \(target)") }
             if let recorded = status.mem0.recordedTarget {

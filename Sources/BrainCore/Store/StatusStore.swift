@@ -16,6 +16,31 @@ public struct StoreDescription: Sendable, Codable, Equatable {
     }
 }
 
+/// One daemon among those sharing a database, as its heartbeat row shows it.
+public struct ClusterMember: Sendable, Codable, Equatable {
+    public var id: String
+    public var host: String
+    public var pid: Int
+    public var version: String
+    public var startedAt: String
+    public var lastSeen: String
+
+    enum CodingKeys: String, CodingKey {
+        case id, host, pid, version
+        case startedAt = "started_at"
+        case lastSeen = "last_seen"
+    }
+
+    public init(id: String, host: String, pid: Int, version: String, startedAt: String, lastSeen: String) {
+        self.id = id
+        self.host = host
+        self.pid = pid
+        self.version = version
+        self.startedAt = startedAt
+        self.lastSeen = lastSeen
+    }
+}
+
 /// What status, metrics and housekeeping read: counts, health, the store itself, the Mem0 the
 /// stored ids belong to, and the events journal's retention.
 public protocol StatusStore: Sendable {
@@ -37,6 +62,9 @@ public protocol StatusStore: Sendable {
     func pruneEvents(olderThan cutoff: Date, batch: Int) async throws -> Int
     /// Entries in the journal.
     func eventCount() async throws -> Int
+    /// The live daemons sharing this store, this one included; nil for a store one daemon holds
+    /// alone (SQLite).
+    func liveDaemons() async throws -> [ClusterMember]?
 }
 
 extension StatusStore {
