@@ -138,7 +138,10 @@ public final class PushWorker: Service, SyncControl {
                 case .claimed(.failure(let error)):
                     claiming = false
                     exhausted = true
-                    logger.error("cannot claim rows to push", metadata: ["braind.error": "\(error)"])
+                    // A claim cut short by shutdown is no error; the rows wait for the next start.
+                    if !(error is CancellationError) {
+                        logger.error("cannot claim rows to push", metadata: ["braind.error": "\(error)"])
+                    }
                 }
             }
             // Claimed but not started (paused or shutting down): hand them back.
