@@ -1,4 +1,5 @@
 import BrainCore
+import BrainStorePostgres
 import Foundation
 import Logging
 import PostgresNIO
@@ -44,13 +45,13 @@ enum PostgresDatabases {
     }
 
     private static func withConnection(_ url: PostgresURL, _ body: @Sendable (PostgresConnection) async throws -> Void) async throws {
-        // Loopback benchmarks only: a Unix socket, or TCP without TLS.
-        let configuration: PostgresConnection.Configuration = if let socket = url.socketPath {
-            .init(unixSocketPath: socket, username: url.user, password: url.password?.value, database: url.database)
-        } else {
-            .init(host: url.host, port: url.port, username: url.user, password: url.password?.value, database: url.database, tls: .disable)
-        }
-        let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
+        // The store's own connection settings, with a statement_timeout long enough for a
+        // VACUUM of 1,000,000 rows (the store's is its 5 s query deadline plus one).
+        var options = PostgresStoreOptions()
+        options.queryDeadline = .seconds(1_800)
+        options.probeDeadline = .seconds(10)
+        let connection = try await PostgresConnection.connect(
+            configuration: try url.connectionConfiguration(options: options), id: 1, logger: logger)
         do {
             try await body(connection)
             try await connection.close()
