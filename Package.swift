@@ -172,13 +172,15 @@ let package = Package(
             path: "Tests/Support/BrainTestSupport",
             swiftSettings: swiftSettings
         ),
-        // Benchmarks that print numbers (`swift run -c release braind-bench push`).
+        // Benchmarks that print numbers (`swift run -c release braind-bench push`), on SQLite or
+        // PostgreSQL (`--db postgresql://…`; PostgresNIO creates and drops scratch databases).
         .executableTarget(
             name: "braind-bench",
             dependencies: [
-                "BrainCore", "BrainStoreSQLite", "BrainSync", "BrainServer", "FakeMem0",
+                "BrainCore", "BrainStoreSQLite", "BrainStorePostgres", "BrainSync", "BrainServer", "FakeMem0",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             path: "Benchmarks/braind-bench",
             swiftSettings: swiftSettings

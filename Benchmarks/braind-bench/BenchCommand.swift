@@ -19,9 +19,11 @@ struct PushCommand: AsyncParsableCommand {
     @Option(help: "Pending rows to push.") var rows = 10_000
     @Option(help: "Latency fake-mem0 adds to every request, in milliseconds.") var latencyMs = 20
     @Option(parsing: .upToNextOption, help: "Concurrency levels to measure.") var concurrency: [Int] = [8, 16, 32]
+    @Option(help: "SQLite file (replaced for each measurement) or PostgreSQL URL (a database of its own is created on that server for each measurement, then dropped). Default: a temporary SQLite file.")
+    var db: String?
 
     func run() async throws {
-        let benchmark = PushBenchmark(rows: rows, latency: .milliseconds(latencyMs), concurrencies: concurrency)
+        let benchmark = PushBenchmark(rows: rows, latency: .milliseconds(latencyMs), concurrencies: concurrency, server: db)
         print("push \(rows) pending rows to fake-mem0, \(latencyMs) ms latency, \(ProcessInfo.processInfo.activeProcessorCount) cores")
         print("concurrency  seconds  rows/s   bound rows/s  % of bound  remote  synced")
         for result in try await benchmark.run() {
@@ -47,10 +49,12 @@ struct ReconcileCommand: AsyncParsableCommand {
     @Option(help: "Memories per entity.") var memories = 100
     @Option(help: "Latency fake-mem0 adds to every request, in milliseconds.") var latencyMs = 20
     @Option(help: "Entities listed at once.") var concurrency = 8
+    @Option(help: "SQLite file (replaced for each measurement) or PostgreSQL URL (a database of its own is created on that server for each measurement, then dropped). Default: a temporary SQLite file.")
+    var db: String?
 
     func run() async throws {
         let benchmark = ReconcileBenchmark(
-            entities: entities, memoriesPerEntity: memories, latency: .milliseconds(latencyMs), concurrency: concurrency)
+            entities: entities, memoriesPerEntity: memories, latency: .milliseconds(latencyMs), concurrency: concurrency, server: db)
         print("reconcile \(entities * memories) memories over \(entities) entities, \(latencyMs) ms latency, concurrency \(concurrency)")
         let result = try await benchmark.run()
         print(String(format: "setup (adopting every memory as a row, no latency): %.1f s", result.setupSeconds))
@@ -74,16 +78,20 @@ struct SearchCommand: AsyncParsableCommand {
     @Option(help: "Owners.") var owners = 10_000
     @Option(help: "Memories per owner.") var perOwner = 100
     @Option(help: "Queries to time.") var queries = 10_000
-    @Option(help: "Database file (default: a temporary file, removed afterwards).") var db: String?
+    @Option(help: "SQLite file or PostgreSQL URL to fill and keep (default: a temporary SQLite file, removed afterwards).") var db: String?
+    @Option(help: "Owners saved at once while filling (default: 1 on SQLite, 4 on PostgreSQL).") var seedConcurrency: Int?
 
     func run() async throws {
-        let path = db ?? FileManager.default.temporaryDirectory.appendingPathComponent("braind-search-\(UUID().uuidString).sqlite").path
-        defer { if db == nil { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } } }
+        let target = db ?? FileManager.default.temporaryDirectory.appendingPathComponent("braind-search-\(UUID().uuidString).sqlite").path
+        defer { if db == nil { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: target + suffix) } } }
         let benchmark = SearchBenchmark(owners: owners, perOwner: perOwner, queries: queries)
         print("local search: \(owners * perOwner) memories over \(owners) owners, \(queries) queries of 1-2 words")
-        let result = try await benchmark.run(path: path)
+        let concurrency = seedConcurrency ?? (PostgresURL.isPostgresURL(target) ? 4 : 1)
+        let result = try await benchmark.run(db: target, seedConcurrency: concurrency)
         func ms(_ duration: Duration) -> String { String(format: "%.3f ms", duration.seconds * 1000) }
-        print(String(format: "seeded in %.1f s; database %.0f MB", result.seedSeconds, Double(result.databaseBytes) / 1_048_576))
+        print(String(format: "%@: seeded in %.1f s (%.0f memories/s, %d at once); database %.0f MB", result.store, result.seedSeconds,
+                     Double(owners * perOwner) / result.seedSeconds, concurrency, Double(result.databaseBytes) / 1_048_576))
+        if let settle = result.settleSeconds { print(String(format: "settled (VACUUM ANALYZE) in %.1f s", settle)) }
         print("p50 \(ms(result.p50))  p99 \(ms(result.p99))  max \(ms(result.max))  mean hits \(String(format: "%.1f", result.meanHits))")
     }
 }

@@ -1,5 +1,4 @@
 import BrainCore
-import BrainStoreSQLite
 import BrainSync
 import FakeMem0
 import Foundation
@@ -11,6 +10,8 @@ struct PushBenchmark {
     var rows: Int
     var latency: Duration
     var concurrencies: [Int]
+    /// Where each measurement's fresh store lives (`BenchStore.scratch`): nil for a temporary SQLite file.
+    var server: String?
 
     struct Result {
         var concurrency: Int
@@ -34,10 +35,12 @@ struct PushBenchmark {
         try await fake.start()
         defer { Task { await fake.stop() } }
         await fake.setLatency(latency)
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("braind-bench-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let database = try BrainDatabase(path: directory.appendingPathComponent("brain.sqlite").path)
+        return try await BenchStore.withScratch(server: server) { database in
+            try await measure(concurrency: concurrency, on: database, fake: fake)
+        }
+    }
+
+    private func measure(concurrency: Int, on database: any BrainStore, fake: FakeMem0Server) async throws -> Result {
         try await seed(database)
 
         let client = Mem0HTTPClient(settings: Mem0Settings(apiKey: FakeMem0Settings.defaultAPIKey, baseURL: fake.baseURL))
@@ -54,14 +57,13 @@ struct PushBenchmark {
         let seconds = (ContinuousClock.now - started).seconds
         let counts = try await database.counts(.company)
         let remote = await fake.memories().count
-        try database.close()
         return Result(
             concurrency: concurrency, seconds: seconds, rowsPerSecond: Double(rows) / seconds,
             bound: Double(concurrency) / latency.seconds, remote: remote, synced: counts.synced)
     }
 
     /// `rows` pending company memories over 100 owners with valid RUTs.
-    private func seed(_ database: BrainDatabase) async throws {
+    private func seed(_ database: any BrainStore) async throws {
         let owners = 100
         let perOwner = (rows + owners - 1) / owners
         var remaining = rows

@@ -1,5 +1,4 @@
 import BrainCore
-import BrainStoreSQLite
 import BrainSync
 import FakeMem0
 import Foundation
@@ -12,6 +11,8 @@ struct ReconcileBenchmark {
     var memoriesPerEntity: Int
     var latency: Duration
     var concurrency: Int
+    /// Where the fresh store lives (`BenchStore.scratch`): nil for a temporary SQLite file.
+    var server: String?
 
     struct Result {
         var seconds: Double
@@ -41,10 +42,10 @@ struct ReconcileBenchmark {
         let fake = FakeMem0Server()
         try await fake.start()
         defer { Task { await fake.stop() } }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("braind-bench-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let database = try BrainDatabase(path: directory.appendingPathComponent("brain.sqlite").path)
+        return try await BenchStore.withScratch(server: server) { database in try await run(on: database, fake: fake) }
+    }
+
+    private func run(on database: any BrainStore, fake: FakeMem0Server) async throws -> Result {
         let client = TimedMem0Client(Mem0HTTPClient(settings: Mem0Settings(apiKey: FakeMem0Settings.defaultAPIKey, baseURL: fake.baseURL)))
         var logger = Logger(label: "bench")
         logger.logLevel = .warning
@@ -84,7 +85,6 @@ struct ReconcileBenchmark {
         let clientListSeconds = client.lists.seconds - listsBefore.seconds
         let pagesPerEntity = max(1, (memoriesPerEntity + Mem0Settings.maxListPageSize - 1) / Mem0Settings.maxListPageSize)
         let pages = entities * pagesPerEntity
-        try database.close()
         let lists = await fake.requestLog().filter { $0.route == .list }
         return Result(
             seconds: seconds, bound: Double(pages) * latency.seconds / Double(concurrency), pages: pages, report: report,

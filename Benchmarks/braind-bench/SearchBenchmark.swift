@@ -1,5 +1,4 @@
 import BrainCore
-import BrainStoreSQLite
 import Foundation
 
 /// Local full-text search latency over a large store: `owners × perOwner` memories, queries of one
@@ -16,6 +15,10 @@ struct SearchBenchmark {
         var max: Duration
         var meanHits: Double
         var databaseBytes: Int
+        /// Which store and version (`BenchStore.summary`).
+        var store: String
+        /// PostgreSQL's VACUUM (ANALYZE) after the fill; nil on SQLite, which needs none.
+        var settleSeconds: Double?
     }
 
     /// A fixed vocabulary with accents, so queries exercise the diacritics folding.
@@ -27,22 +30,36 @@ struct SearchBenchmark {
         return stems.flatMap { stem in (0..<16).map { "\(stem)\($0 == 0 ? "" : String($0))" } }
     }()
 
-    func run(path: String) async throws -> Result {
-        let database = try BrainDatabase(path: path, synchronous: .normal)
-        var generator = SystemRandomNumberGenerator()
-        let vocabulary = Self.vocabulary
+    /// Fills the store `db` names (an SQLite path or a PostgreSQL URL), then times the queries.
+    /// - Parameter seedConcurrency: owners saved at once while filling. One on SQLite (its single
+    ///   writer gains nothing from more); PostgreSQL's backends work in parallel, and a fill of
+    ///   1,000,000 memories one save at a time would spend most of its time waiting on round trips.
+    func run(db: String, seedConcurrency: Int) async throws -> Result {
+        let opened = try await BenchStore.open(db, synchronous: .normal)
+        let database = opened.store
         let seedStart = ContinuousClock.now
-        for owner in 0..<owners {
-            let body = String(40_000_000 + owner)
-            let rut = try RUT(body + String(RUT.checkDigit(forBody: body)))
-            let items = (0..<perOwner).map { index in
-                let words = (0..<8).map { _ in vocabulary.randomElement(using: &generator)! }
-                return MemoryInput(slug: "fact_\(index)", category: "bench", content: words.joined(separator: " ").capitalized)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for worker in 0..<max(1, seedConcurrency) {
+                group.addTask {
+                    var generator = SystemRandomNumberGenerator()
+                    for owner in stride(from: worker, to: owners, by: max(1, seedConcurrency)) {
+                        try await seed(owner: owner, into: database, using: &generator)
+                    }
+                }
             }
-            _ = try await database.save(.company, owner: .rut(rut), memories: items)
+            try await group.waitForAll()
         }
         let seedSeconds = (ContinuousClock.now - seedStart).seconds
 
+        var settleSeconds: Double?
+        if opened.isPostgres {
+            let settleStart = ContinuousClock.now
+            try await PostgresDatabases.vacuumAnalyze(try PostgresURL(db))
+            settleSeconds = (ContinuousClock.now - settleStart).seconds
+        }
+
+        var generator = SystemRandomNumberGenerator()
+        let vocabulary = Self.vocabulary
         var latencies: [Duration] = []
         var hits = 0
         latencies.reserveCapacity(queries)
@@ -58,10 +75,22 @@ struct SearchBenchmark {
             latencies.append(ContinuousClock.now - started)
         }
         latencies.sort()
-        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-        try database.close()
+        let size = try await database.storageBytes()["database"] ?? 0
+        try await opened.close()
         return Result(
             seedSeconds: seedSeconds, p50: latencies[latencies.count / 2], p99: latencies[latencies.count * 99 / 100],
-            max: latencies.last!, meanHits: Double(hits) / Double(queries), databaseBytes: size)
+            max: latencies.last!, meanHits: Double(hits) / Double(queries), databaseBytes: size,
+            store: opened.summary, settleSeconds: settleSeconds)
+    }
+
+    /// One owner's memories in one save: 8 random words each.
+    private func seed(owner: Int, into database: any BrainStore, using generator: inout SystemRandomNumberGenerator) async throws {
+        let body = String(40_000_000 + owner)
+        let rut = try RUT(body + String(RUT.checkDigit(forBody: body)))
+        let items = (0..<perOwner).map { index in
+            let words = (0..<8).map { _ in Self.vocabulary.randomElement(using: &generator)! }
+            return MemoryInput(slug: "fact_\(index)", category: "bench", content: words.joined(separator: " ").capitalized)
+        }
+        _ = try await database.save(.company, owner: .rut(rut), memories: items)
     }
 }

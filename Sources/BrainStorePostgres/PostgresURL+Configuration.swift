@@ -22,8 +22,9 @@ extension PostgresURL {
         return configuration
     }
 
-    /// The probe's configuration: the same server, one connection.
-    func connectionConfiguration(options: PostgresStoreOptions) throws -> PostgresConnection.Configuration {
+    /// The probe's configuration: the same server, one connection. Public for tools that need a
+    /// connection of their own beside a store (braind-bench creates and drops its databases).
+    public func connectionConfiguration(options: PostgresStoreOptions) throws -> PostgresConnection.Configuration {
         var configuration: PostgresConnection.Configuration
         if let socketPath {
             configuration = .init(unixSocketPath: socketPath, username: user, password: password?.value, database: database)
