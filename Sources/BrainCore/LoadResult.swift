@@ -114,8 +114,9 @@ public struct LoadAllUsersResult: Sendable, Codable, Equatable {
     }
 }
 
-/// The counts of a load-all, shared by both brains' result types.
-public struct LoadAllSummary: Sendable {
+/// The counts of a load-all, shared by both brains' result types; on a shared database, also
+/// one chunk's counts, stored with the chunk and summed.
+public struct LoadAllSummary: Sendable, Codable, Equatable {
     public var total = 0
     public var loaded = 0
     public var failed = 0
@@ -135,6 +136,17 @@ public struct LoadAllSummary: Sendable {
         created += result.items.count { $0.status == .created }
         updated += result.items.count { $0.status == .updated }
         removed += result.removedCount
+    }
+
+    /// Adds another part's counts (a chunk of the same job).
+    public mutating func add(_ other: LoadAllSummary) {
+        total += other.total
+        loaded += other.loaded
+        failed += other.failed
+        created += other.created
+        updated += other.updated
+        removed += other.removed
+        errors += other.errors
     }
 
     public init(

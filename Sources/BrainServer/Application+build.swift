@@ -44,7 +44,7 @@ public struct APISettings: Sendable {
 public func buildRouter(
     database: any BrainStore, sync: any SyncControl, reconciler: (any ReconcileControl)? = nil,
     remoteSearch: (any RemoteSearch)? = nil, webhooks: (any WebhookControl)? = nil, retarget: (any RetargetControl)? = nil,
-    metrics: PrometheusCollectorRegistry? = nil, settings: APISettings
+    sharedLoad: SharedLoad? = nil, metrics: PrometheusCollectorRegistry? = nil, settings: APISettings
 ) -> Router<BrainRequestContext> {
     let router = Router(context: BrainRequestContext.self)
     if metrics != nil { router.add(middleware: MetricsMiddleware()) }
@@ -57,7 +57,7 @@ public func buildRouter(
     SyncController(database: database, sync: sync).addRoutes(to: v1)
     ReconcileController(database: database, reconciler: reconciler, settings: settings).addRoutes(to: v1)
     SearchController(database: database, remote: remoteSearch, settings: settings).addRoutes(to: v1)
-    LoadController(database: database, sync: sync, settings: settings).addRoutes(to: v1)
+    LoadController(database: database, sync: sync, sharedLoad: sharedLoad, settings: settings).addRoutes(to: v1)
     TokensController(database: database, settings: settings).addRoutes(to: v1)
     WebhooksController(webhooks: webhooks, settings: settings).addRoutes(to: v1)
     RetargetController(control: retarget, settings: settings).addRoutes(to: v1)
@@ -80,7 +80,7 @@ public func buildRouter(
 public func buildApplication(
     socketPath: String, database: any BrainStore, sync: any SyncControl, reconciler: (any ReconcileControl)? = nil,
     remoteSearch: (any RemoteSearch)? = nil, webhooks: (any WebhookControl)? = nil, retarget: (any RetargetControl)? = nil,
-    metrics: PrometheusCollectorRegistry? = nil, settings: APISettings,
+    sharedLoad: SharedLoad? = nil, metrics: PrometheusCollectorRegistry? = nil, settings: APISettings,
     connections: ConnectionSettings = ConnectionSettings(), logger: Logger,
     onReady: @escaping @Sendable () async -> Void = {}
 ) -> some ApplicationProtocol {
@@ -92,7 +92,7 @@ public func buildApplication(
     return Application(
         router: buildRouter(
             database: database, sync: sync, reconciler: reconciler, remoteSearch: remoteSearch, webhooks: webhooks,
-            retarget: retarget, metrics: metrics, settings: settings),
+            retarget: retarget, sharedLoad: sharedLoad, metrics: metrics, settings: settings),
         server: .http1(configuration: http1),
         configuration: .init(
             address: .unixDomainSocket(path: socketPath), serverName: "braind/\(BrainVersion.daemon)",

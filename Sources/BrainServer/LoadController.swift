@@ -6,10 +6,21 @@ import ServiceLifecycle
 
 /// Owner data in (`POST /v1/companies`, `/v1/users`, `/v1/sessions`) and the seed's loader tasks
 /// (`POST /v1/load/{companies|users}[/{owner}]`), which build memories through the normal save path.
+/// On a database several daemons share, a load of every owner is a job they all work on.
 struct LoadController<Context: BrainContext> {
     let database: any OwnerStore & MemoryStore
     let sync: any SyncControl
+    /// On a store several daemons share, the load of every owner is theirs together.
+    let sharedLoad: SharedLoad?
     let settings: APISettings
+
+    init(database: any OwnerStore & MemoryStore, sync: any SyncControl, sharedLoad: SharedLoad?, settings: APISettings) {
+        self.database = database
+        self.sync = sync
+        // A router built without the daemon's (tests) still shares loads on such a store.
+        self.sharedLoad = sharedLoad ?? (database as? any LoadJobStore & LoaderStore).map { SharedLoad(store: $0, onChunk: { sync.localChangesCommitted() }) }
+        self.settings = settings
+    }
 
     /// Imports are files, not API calls: they may exceed the API body limit.
     private var importLimit: Int { max(settings.maxBodyBytes, 64 << 20) }
@@ -64,7 +75,17 @@ struct LoadController<Context: BrainContext> {
         try Authorization.requireFull(principal)
         let sync = self.sync
         let database = self.database
+        let sharedLoad = self.sharedLoad
         @Sendable func run(_ progress: LoadProgress?) async throws -> any Encodable & Sendable {
+            if let sharedLoad {
+                return try await Self.stoppingAtShutdown { stop in
+                    let summary = try await sharedLoad.run(brain, progress: progress, stop: stop)
+                    return switch brain {
+                    case .company: LoadAllCompaniesResult(summary)
+                    case .user: LoadAllUsersResult(summary)
+                    } as any Encodable & Sendable
+                }
+            }
             let wake: LoadProgress = { done, total in
                 progress?(done, total)
                 // Wake the push worker as owners finish, not only at the end of a long load.

@@ -26,7 +26,7 @@ extension PostgresStore {
         }
     }
 
-    /// Renews this daemon's push leases and its heartbeat, in one transaction. Call it every
+    /// Renews this daemon's push and load-chunk leases and its heartbeat, in one transaction. Call it every
     /// third of the lease: a daemon that stops calling it (dead, or cut off from the database)
     /// loses its claims to the others when the lease runs out.
     /// - Returns: how many claims were renewed.
@@ -41,6 +41,11 @@ extension PostgresStore {
                     WHERE sync_state = 'in_flight' AND claimed_by = \(self.daemonID) RETURNING 1
                     """, logger: self.logger)
             }
+            renewed += try await connection.execute(
+                """
+                UPDATE braind_load_chunks SET lease_until = clock_timestamp() + \(self.leaseSeconds) * interval '1 second'
+                WHERE done_at IS NULL AND claimed_by = \(self.daemonID) RETURNING 1
+                """, logger: self.logger)
             try await connection.execute(
                 "UPDATE braind_daemons SET last_seen = clock_timestamp() WHERE id = \(self.daemonID)", logger: self.logger)
             return renewed

@@ -9,9 +9,16 @@ public struct ClusterSignals: Sendable {
     /// Another daemon's Mem0 gate paused for this long (a 429, a `Retry-After`, an outage).
     public var pause: @Sendable (Duration) -> Void
 
-    public init(wake: @escaping @Sendable () -> Void, pause: @escaping @Sendable (Duration) -> Void = { _ in }) {
+    /// A load job was started, or a chunk given back: there are owners to load.
+    public var load: @Sendable () -> Void
+
+    public init(
+        wake: @escaping @Sendable () -> Void, pause: @escaping @Sendable (Duration) -> Void = { _ in },
+        load: @escaping @Sendable () -> Void = {}
+    ) {
         self.wake = wake
         self.pause = pause
+        self.load = load
     }
 }
 
@@ -24,8 +31,8 @@ extension PostgresStore {
 
     /// Delivers the cluster's signals until the task is cancelled. Listens on a connection of its
     /// own (a pooled one goes back to the pool); when that connection is lost it reconnects with
-    /// a growing pause and wakes the push worker once, for whatever was written while nobody
-    /// listened. This daemon's own pause announcements are not delivered back to it.
+    /// a growing pause and wakes the push worker and the load worker once, for whatever was
+    /// written while nobody listened. This daemon's own pause announcements are not delivered back to it.
     public func listen(_ signals: ClusterSignals) async {
         var pause: Duration = .milliseconds(250)
         while !Task.isCancelled {
@@ -34,6 +41,7 @@ extension PostgresStore {
                     configuration: try url.connectionConfiguration(options: options), id: 1, logger: logger)
                 pause = .milliseconds(250)
                 signals.wake()
+                signals.load()
                 do {
                     try await withTaskCancellationHandler {
                         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -49,7 +57,12 @@ extension PostgresStore {
                                     }
                                 }
                             }
-                            // Either listener ending means the connection is gone: start over.
+                            group.addTask {
+                                try await connection.listen(on: Self.loadChannel) { notifications in
+                                    for try await _ in notifications { signals.load() }
+                                }
+                            }
+                            // Any listener ending means the connection is gone: start over.
                             try await group.next()
                             group.cancelAll()
                         }

@@ -40,6 +40,8 @@ struct Daemon {
         let worker = mem0.map { makePushWorker(database: database, client: $0, gate: gate) }
         let reconciler = mem0.map { makeReconciler(database: database, client: $0, gate: gate, pusher: worker?.pusher) }
         let sync: any SyncControl = worker ?? OfflineSync()
+        // On a shared database a load of every owner is spread over the daemons.
+        let sharedLoad = (database as? PostgresStore).map { SharedLoad(store: $0, onChunk: { sync.localChangesCommitted() }) }
         var processor: WebhookProcessor?
         if receiver != nil, let mem0, let reconciler {
             processor = WebhookProcessor(
@@ -57,7 +59,8 @@ struct Daemon {
         let settings = settings
         let app = buildApplication(
             socketPath: settings.socketPath, database: database, sync: sync, reconciler: reconciler,
-            remoteSearch: mem0.map { Mem0RemoteSearch(client: $0) }, webhooks: mem0.map(Self.webhookControl), retarget: worker, metrics: metrics,
+            remoteSearch: mem0.map { Mem0RemoteSearch(client: $0) }, webhooks: mem0.map(Self.webhookControl), retarget: worker,
+            sharedLoad: sharedLoad, metrics: metrics,
             settings: apiSettings,
             connections: connectionSettings(openFiles: openFiles, mem0Connections: mem0 == nil ? 0 : mem0Connections),
             logger: logger,
@@ -87,13 +90,14 @@ struct Daemon {
         }
         // The store's own services first, so they stop last: the push worker finishing its calls
         // still holds its leases.
-        let wakeups: (any Service)? = if let worker, let store = database as? PostgresStore {
-            ClusterSignalsService(store: store, sync: worker, gate: gate)
-        } else {
-            nil
+        var clusterServices: [any Service] = []
+        if let store = database as? PostgresStore, let sharedLoad {
+            let loadWorker = LoadWorker(load: sharedLoad, interval: store.leaseDuration / 3, logger: Logger(label: "braind.load"))
+            clusterServices = [loadWorker, ClusterSignalsService(store: store, sync: worker, gate: worker == nil ? nil : gate, loadWorker: loadWorker)]
         }
         var services: [any Service] = storeServices
-            + [retention as (any Service)?, worker, wakeups, reconciler, processor, listener].compactMap { $0 } + [app]
+            + [retention as (any Service)?, worker].compactMap { $0 } + clusterServices
+            + [reconciler as (any Service)?, processor, listener].compactMap { $0 } + [app]
         // Last, so it hears of a shutdown first.
         if ProcessInfo.processInfo.environment["NOTIFY_SOCKET"] != nil { services.append(SystemdStoppingNotifier()) }
         let group = ServiceGroup(

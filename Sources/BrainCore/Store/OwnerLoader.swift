@@ -74,16 +74,51 @@ public struct OwnerLoader: Sendable {
                     work: "load of every \(Record.brain.rawValue)", done: index, total: records.count,
                     advice: "run the load again once braind is back: what was loaded is kept and unchanged owners are skipped")
             }
-            do {
-                summary.add(try await apply(record, liveSlugs: live[record.id] ?? []), brain: Record.brain, rut: record.rut)
-            } catch let error as BrainError {
-                if case .storageUnavailable = error { throw error }
-                summary.failed += 1
-                summary.errors.append("\(Record.brain.rawValue) \(record.rut): \(error.description)")
-            }
+            try await apply(record, liveSlugs: live[record.id] ?? [], to: &summary)
             progress?(index + 1, records.count)
         }
         return summary
+    }
+
+    /// Loads some owners by id (a chunk of a load job shared by several daemons), one after
+    /// another, counting like `loadAll`. An owner deleted since the job began is left out of the
+    /// counts: the job loads the owners that exist.
+    /// - Throws: `BrainError.storageUnavailable`, `BulkWorkStopped` (checked between owners) and
+    ///   `CancellationError`; what was loaded before stays.
+    public func loadOwners(_ brain: BrainKind, ids: [String], stop: StopSignal?) async throws -> LoadAllSummary {
+        switch brain {
+        case .company: try await loadOwners(CompanyRecord.self, ids: ids, stop: stop)
+        case .user: try await loadOwners(UserRecord.self, ids: ids, stop: stop)
+        }
+    }
+
+    private func loadOwners<Record: LoadableOwner>(_ type: Record.Type, ids: [String], stop: StopSignal?) async throws -> LoadAllSummary {
+        var summary = LoadAllSummary()
+        for (index, id) in ids.enumerated() {
+            try Task.checkCancellation()
+            if stop?.isRequested == true {
+                throw BulkWorkStopped(
+                    work: "load of every \(Record.brain.rawValue)", done: index, total: ids.count,
+                    advice: "the other daemons on the database finish the job")
+            }
+            guard let record = try await Record.records(from: store, id: id).first else { continue }
+            summary.total += 1
+            let live = try await store.loaderSlugs(Record.brain, slugs: Record.builders.map(\.slug), ownerID: id)
+            try await apply(record, liveSlugs: live[id] ?? [], to: &summary)
+        }
+        return summary
+    }
+
+    /// One owner of a load-all: its failure is counted and the others go on, except when the
+    /// store is unavailable (the remaining owners would fail the same way).
+    private func apply<Record: LoadableOwner>(_ record: Record, liveSlugs: Set<String>, to summary: inout LoadAllSummary) async throws {
+        do {
+            summary.add(try await apply(record, liveSlugs: liveSlugs), brain: Record.brain, rut: record.rut)
+        } catch let error as BrainError {
+            if case .storageUnavailable = error { throw error }
+            summary.failed += 1
+            summary.errors.append("\(Record.brain.rawValue) \(record.rut): \(error.description)")
+        }
     }
 
     private func load<Record: LoadableOwner>(_ type: Record.Type, owner reference: OwnerReference) async throws -> LoadResult {
