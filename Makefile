@@ -20,7 +20,7 @@ run: deps
 # about the SQLite file itself skip themselves there, with a reason. Two runs, not one: the server
 # shares the machine's cores with every daemon under test, and the sync suites' rates need room.
 PG_SUITES = StoreContractTests|BrainStorePostgresTests|BrainServerTests|BrainMCPTests|EndToEndTests
-PG_SYNC_SUITES = BrainSyncTests|CrashProofTests|ClusterProofTests
+PG_SYNC_SUITES = BrainSyncTests|CrashProofTests|ClusterProofTests|SharedLoadProofTests
 
 test: deps
 	swift test </dev/null

@@ -23,9 +23,10 @@ public final class SharedLoad: Sendable {
 
     /// Loads claimable chunks of any job until none is left, unless this daemon is already doing so.
     /// A chunk cut short (stop, storage lost) is given back for another daemon.
+    /// - Parameter afterChunk: after each chunk loaded here (the request path reports progress).
     /// - Returns: the chunks loaded here.
     @discardableResult
-    public func drain(stop: StopSignal?) async throws -> Int {
+    public func drain(stop: StopSignal?, afterChunk: () async throws -> Void = {}) async throws -> Int {
         guard draining.withLock({ busy in
             defer { busy = true }
             return !busy
@@ -43,6 +44,7 @@ public final class SharedLoad: Sendable {
             try await store.finishLoadChunk(chunk, summary: summary)
             onChunk()
             chunks += 1
+            try await afterChunk()
         }
         return chunks
     }
@@ -57,16 +59,20 @@ public final class SharedLoad: Sendable {
     public func run(_ brain: BrainKind, progress: LoadProgress?, stop: StopSignal?, poll: Duration = .milliseconds(200)) async throws -> LoadAllSummary {
         let id = try await store.startLoadJob(brain, chunkSize: Self.chunkSize)
         var reported = -1
-        while true {
-            // A chunk cut short by a stop is not this request's failure: the job goes on.
-            do {
-                try await drain(stop: stop)
-            } catch is BulkWorkStopped {}
+        func report() async throws -> LoadJobProgress {
             let state = try await store.loadJobProgress(id: id)
             if state.done != reported {
                 progress?(state.done, state.total)
                 reported = state.done
             }
+            return state
+        }
+        while true {
+            // A chunk cut short by a stop is not this request's failure: the job goes on.
+            do {
+                try await drain(stop: stop) { _ = try await report() }
+            } catch is BulkWorkStopped {}
+            let state = try await report()
             if state.finished { return state.summary }
             if stop?.isRequested == true {
                 throw BulkWorkStopped(
