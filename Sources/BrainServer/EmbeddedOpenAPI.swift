@@ -576,6 +576,7 @@ enum EmbeddedOpenAPI {
                   "owners"
                 ],
                 "summary": "Build every company's memories from its owner data",
+                "description": "On a PostgreSQL database several daemons share, this starts one job for the database\n(or follows the one running for this brain): every daemon loads chunks of 25 owners, and\nthis daemon reports the whole job's progress and its summed result.\n",
                 "parameters": [
                   {
                     "$ref": "#/components/parameters/Stream"
@@ -648,6 +649,7 @@ enum EmbeddedOpenAPI {
                   "owners"
                 ],
                 "summary": "Build every user's memories from its owner data",
+                "description": "On a PostgreSQL database several daemons share, this starts one job for the database\n(or follows the one running for this brain): every daemon loads chunks of 25 owners, and\nthis daemon reports the whole job's progress and its summed result.\n",
                 "parameters": [
                   {
                     "$ref": "#/components/parameters/Stream"
