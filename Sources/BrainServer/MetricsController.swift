@@ -11,6 +11,13 @@ struct MetricsController<Context: BrainContext> {
     let database: any StatusStore
     let registry: PrometheusCollectorRegistry
 
+    /// The gauges read from the database: on a database several daemons share, every daemon
+    /// reports the same values, so they carry no `daemon` label (`DaemonMetricsFactory`).
+    static var databaseWide: Set<String> {
+        ["braind_rows_pending", "braind_rows_failed", "braind_rows_live", "braind_oldest_pending_seconds",
+         "braind_database_bytes", "braind_wal_bytes", "braind_daemons_live"]
+    }
+
     func addRoutes(to router: Router<Context>) {
         router.get("metrics", use: scrape)
     }
@@ -28,6 +35,9 @@ struct MetricsController<Context: BrainContext> {
         }
         for (part, bytes) in try await database.storageBytes() {
             Gauge(label: "braind_\(part)_bytes").record(bytes)
+        }
+        if let daemons = try await database.liveDaemons() {
+            Gauge(label: "braind_daemons_live").record(daemons.count)
         }
         return Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],

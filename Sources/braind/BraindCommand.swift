@@ -68,7 +68,10 @@ struct ServeCommand: AsyncParsableCommand {
             }
         }
         let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        let prometheus = PrometheusMetricsFactory(registry: registry)
+        // Daemons sharing a database label their own work; alone, a daemon's metrics are all its own.
+        MetricsSystem.bootstrap(
+            PostgresURL.isPostgresURL(settings.databasePath) ? DaemonMetricsFactory(wrapping: prometheus, daemon: settings.daemonID) : prometheus)
         do {
             try await Daemon(settings: settings, metrics: registry).run()
         } catch let error as SocketGuardError {

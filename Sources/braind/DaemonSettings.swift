@@ -18,6 +18,10 @@ struct DaemonSettings: Sendable {
     var databasePath: String
     var logLevel: Logger.Level
 
+    /// This daemon's id among those sharing a database: host and socket path, so a restart keeps
+    /// it (and finds its own claims), while the socket lock keeps a second process off it.
+    var daemonID: String { "\(ProcessInfo.processInfo.hostName):\(socketPath)" }
+
     /// Precedence, for every setting: flag, then environment, then config file, then default.
     static func resolve(flags: Flags, paths: RuntimePaths, environment: [String: String]) throws -> DaemonSettings {
         let configFile = paths.configFile(flag: flags.config)

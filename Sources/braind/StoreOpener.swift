@@ -46,7 +46,7 @@ struct StoreOpener {
         // The same id after a restart, so the daemon recovers its own claims at once; no other
         // process can hold this socket meanwhile (SocketGuard).
         let host = ProcessInfo.processInfo.hostName
-        options.daemonID = "\(host):\(settings.socketPath)"
+        options.daemonID = settings.daemonID
         let logger = Logger(label: "braind.postgres")
         let store: PostgresStore
         do {

@@ -33,6 +33,12 @@ struct PostgresEndToEndTests {
         #expect(status.cluster?.count == 2, "status lists the live daemons")
         let cli = try await runCommand(Binaries.url("brain"), ["status", "--socket", first.socketPath])
         #expect(cli.stdout.contains("daemons   2 live on this database: pid \(second.pid) on"), "\(cli.stdout)")
+        // /metrics labels a daemon's own work with its id; what it reads from the database is the same everywhere.
+        let metrics = String(decoding: try await second.client.raw(.GET, "/metrics").body, as: UTF8.self).split(separator: "\n")
+        let secondID = "\(ProcessInfo.processInfo.hostName):\(second.socketPath)"
+        #expect(metrics.contains { $0.hasPrefix("braind_saves_total{") && $0.contains(#"daemon="\#(secondID)""#) }, "\(metrics)")
+        #expect(metrics.contains { $0.hasPrefix("braind_rows_live{") && !$0.contains("daemon=") })
+        #expect(metrics.contains { $0.hasPrefix("braind_daemons_live 2") }, "\(metrics.filter { $0.hasPrefix("braind_daemons") })")
         try await second.stop()
         try await first.stop()
         #expect(try await elsewhere.liveDaemons()?.isEmpty == true, "a clean stop leaves the cluster view at once")
