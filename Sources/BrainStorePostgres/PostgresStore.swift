@@ -46,7 +46,10 @@ public final class PostgresStore: Sendable {
         self.logger = logger
         let client = PostgresClient(configuration: try url.clientConfiguration(options: options), backgroundLogger: logger)
         self.client = client
-        runTask = Task { await client.run() }
+        // Immediate: run() marks the pool running before its first suspension, so it is running
+        // by the time the migrations lease a connection (a plain Task may not have started yet,
+        // and postgres-nio then warns at every start that run() was not called).
+        runTask = Task.immediate { await client.run() }
     }
 
     /// Stops the pool. Later calls fail with `storageUnavailable`; call it once, at shutdown.
