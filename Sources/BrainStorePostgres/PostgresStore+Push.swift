@@ -56,12 +56,16 @@ extension PostgresStore {
             do {
                 try await transaction { connection in
                     try await connection.execute(
-                        "UPDATE \(unescaped: brain.table) SET sync_state = 'pending' WHERE id = ANY(\(ids)) AND sync_state = 'in_flight'",
+                        // Only while this daemon still holds them: a lease that ran out belongs to another daemon now.
+                        """
+                        UPDATE \(unescaped: brain.table) SET sync_state = 'pending', claimed_by = NULL, lease_until = NULL
+                        WHERE id = ANY(\(ids)) AND sync_state = 'in_flight' AND claimed_by = \(self.daemonID)
+                        """,
                         logger: self.logger)
                 }
                 logger.notice("rows claimed after their caller gave up went back to the queue", metadata: ["braind.push.rows": "\(ids.count)"])
             } catch {
-                logger.error("cannot hand back rows claimed too late; they wait for the next start", metadata: ["braind.error": "\(error)"])
+                logger.error("cannot hand back rows claimed too late; another daemon takes them when their lease runs out, or this one at its next start", metadata: ["braind.error": "\(error)"])
             }
         }
     }

@@ -31,15 +31,14 @@ public final class PostgresCluster: Sendable {
         }
         try await run(bin + "/initdb", ["-D", root + "/data", "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"])
         try await start()
-        try await run(bin + "/psql", ["-q", "-X", "-v", "ON_ERROR_STOP=1", "-h", root + "/sock", "-p", "\(Self.port)", "-U", "postgres", "-d", "postgres", "-c", """
-            CREATE ROLE braind_owner NOLOGIN;
-            CREATE ROLE braind_service LOGIN BYPASSRLS CREATEDB;
-            CREATE ROLE braind_user NOLOGIN;
-            GRANT braind_owner TO braind_service;
-            GRANT braind_user TO braind_service;
-            """])
-        try await run(bin + "/psql", ["-q", "-X", "-h", root + "/sock", "-p", "\(Self.port)", "-U", "postgres", "-d", "postgres",
-                                      "-c", "CREATE DATABASE braind OWNER braind_owner"])
+        // The roles and database scripts/with-postgres makes, from the same file, copied where
+        // the postgres user (the tools' user under root) can read it.
+        let roles = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../../scripts/postgres-roles.sql").standardizedFileURL.path
+        try FileManager.default.copyItem(atPath: roles, toPath: root + "/roles.sql")
+        chmod(root + "/roles.sql", 0o644)
+        try await run(bin + "/psql", ["-q", "-X", "-v", "ON_ERROR_STOP=1", "-h", root + "/sock", "-p", "\(Self.port)", "-U", "postgres", "-d", "postgres",
+                                      "-f", root + "/roles.sql"])
     }
 
     /// Runs `body` with a new cluster and removes the cluster afterwards, also when `body` throws.
