@@ -7,6 +7,9 @@
   bound is total concurrency / latency; the rate is rows / time until fake-mem0 holds them all.
 - The time from a SQL INSERT of one row to fake-mem0 holding its memory, 20 times, with the sync
   interval at 10 minutes so that only the database's notification can wake the push worker.
+- `brain load companies` of 3,000 companies (about 13,600 memories) with 1, 2 and 3 daemons on the
+  database (offline: the load is what is timed), each on a fresh database; the job is shared by
+  every daemon (schema 0007), so this shows what spreading it buys on this machine.
 
 `measure(rel, work, quick, row, admin_url)` needs a PostgreSQL URL whose role may create databases
 owned by braind_owner (scripts/with-postgres gives one).
@@ -119,6 +122,60 @@ def insert_latency(rel, work, admin_url, base, rounds):
     return latencies
 
 
+def companies_csv(path, count):
+    """`count` companies with every field but the accounting start, valid RUTs."""
+    def rut(body):
+        total, factor = 0, 2
+        for digit in reversed(str(body)):
+            total += int(digit) * factor
+            factor = 2 if factor == 7 else factor + 1
+        check = 11 - total % 11
+        return f"{body}-{'0' if check == 11 else 'K' if check == 10 else check}"
+    with open(path, "w") as f:
+        f.write("rut,business_name,tax_regime,sii_activity_name,sii_activity_code,legal_representative_name,"
+                "legal_representative_rut,start_of_activities,accounting_start_month\n")
+        for n in range(count):
+            f.write(f"{rut(76_000_000 + n)},Empresa {n} SpA,ProPyme General,Comercio,471000,Representante {n},"
+                    f"{rut(10_000_000 + n)},2020-03-15,\n")
+
+
+def load_run(rel, work, admin_url, daemons, companies):
+    """Seconds for `brain load companies` on the first of `daemons` daemons, and chunks per daemon."""
+    name = f"bench_load_{daemons}"
+    url = database(admin_url, name)
+    config = os.path.join(work, "load.toml")
+    with open(config, "w") as f:
+        f.write("[reconcile]\ninterval_seconds = 0\n")
+    env = {k: v for k, v in os.environ.items() if k != "MEM0_API_KEY"}
+    running = []
+    try:
+        for n in range(daemons):
+            sock = os.path.join(work, f"load-{daemons}-{n}.sock")
+            running.append((subprocess.Popen([f"{rel}/braind", "--db", url, "--socket", sock, "--config", config,
+                                              "--log-level", "warning"], env=env), sock))
+        for _, sock in running:
+            for _ in range(1500):
+                if subprocess.run([f"{rel}/brain", "ping", "--socket", sock], capture_output=True).returncode == 0:
+                    break
+                time.sleep(0.02)
+        data = os.path.join(work, "companies.csv")
+        companies_csv(data, companies)
+        subprocess.run([f"{rel}/brain", "import", "companies", data, "--socket", running[0][1]], check=True, capture_output=True)
+        started = time.perf_counter()
+        out = subprocess.run([f"{rel}/brain", "load", "companies", "--json", "--socket", running[0][1]],
+                             check=True, capture_output=True, text=True).stdout
+        seconds = time.perf_counter() - started
+        result = json.loads(out)
+        assert result["loaded_companies"] == companies, result
+        chunks = subprocess.run(["psql", "-q", "-X", "-At", url, "-c",
+                                 "SELECT count(*) FROM braind_load_chunks GROUP BY done_by ORDER BY 1 DESC"],
+                                check=True, capture_output=True, text=True).stdout.split()
+        return seconds, result["total_memories_created"], chunks
+    finally:
+        stop_daemons(running)
+        psql(admin_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
 def measure(rel, work, quick, row, admin_url):
     fake, base = start_fake(rel)
     try:
@@ -136,3 +193,8 @@ def measure(rel, work, quick, row, admin_url):
     finally:
         fake.terminate()
         fake.wait()
+    companies = 1_000 if quick else 3_000
+    for daemons in (1, 2, 3):
+        seconds, memories, chunks = load_run(rel, work, admin_url, daemons, companies)
+        row(f"brain load companies, {companies:,} companies ({memories:,} memories), {daemons} daemon{'s' if daemons > 1 else ''} on the database",
+            f"{seconds:.1f} s ({companies / seconds:,.0f} owners/s; chunks per daemon {'/'.join(chunks)})")
