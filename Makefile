@@ -19,13 +19,16 @@ run: deps
 # PostgreSQL cluster (scripts/with-postgres starts it on its own socket and stops it by PID). Suites
 # about the SQLite file itself skip themselves there, with a reason. Two runs, not one: the server
 # shares the machine's cores with every daemon under test, and the sync suites' rates need room.
+# The cluster proofs (three daemons each) get a run of their own for the same reason.
 PG_SUITES = StoreContractTests|BrainStorePostgresTests|BrainServerTests|BrainMCPTests|EndToEndTests
-PG_SYNC_SUITES = BrainSyncTests|CrashProofTests|ClusterProofTests|SharedLoadProofTests
+PG_SYNC_SUITES = BrainSyncTests|CrashProofTests
+PG_CLUSTER_SUITES = ClusterProofTests|SharedLoadProofTests
 
 test: deps
 	swift test </dev/null
 	BRAIND_TEST_STORE=postgresql scripts/with-postgres swift test --skip-build --filter '$(PG_SUITES)' </dev/null
 	BRAIND_TEST_STORE=postgresql scripts/with-postgres swift test --skip-build --filter '$(PG_SYNC_SUITES)' </dev/null
+	BRAIND_TEST_STORE=postgresql scripts/with-postgres swift test --skip-build --filter '$(PG_CLUSTER_SUITES)' </dev/null
 	BRAIND_BIN=.build/debug/braind BRAIN_BIN=.build/debug/brain scripts/mcp-python-tests
 	BRAIND_BIN=.build/debug/braind scripts/contract-test
 
