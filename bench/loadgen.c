@@ -8,9 +8,14 @@
 // two can be compared; it also records every request's latency, which h2load's summary lacks.
 //
 // Usage: loadgen SOCKET ping|save|batch CONNECTIONS SECONDS [WARMUP_SECONDS [RUT_BASE [LATENCY_LOG]]]
-// Prints one JSON object: requests, seconds, rate, mean/p50/p99/p99.9 in ms, non-2xx, errors.
+// Prints one JSON object: requests, seconds, rate, mean/p50/p99/p99.9/max in ms, non-2xx, errors.
+// LATENCY_LOG gets a line per request: its end (CLOCK_MONOTONIC ns, the clock of Python's
+// time.monotonic_ns) and its latency in us, so a caller can tell which requests overlapped an
+// event it timed itself. SIGTERM or SIGINT ends the window early, still printing and logging:
+// bench/run stops a run it sized generously once the event it measures around is over.
 #define _GNU_SOURCE
 #include <errno.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +39,15 @@ struct conn {
 static const char *sock_path;
 static int save_mode; // 0 ping, 1 one memory, 100 a batch of 100 memories
 static long rut_next;
+static volatile sig_atomic_t stopping;
+static uint32_t *lat_us;  // every request's latency in the window, in us
+static uint64_t *end_ns;  // and its end, kept only for the latency log
+static size_t cap = 1 << 20, count;
+
+static void stop(int sig) {
+    (void)sig;
+    stopping = 1;
+}
 
 static uint64_t now_ns(void) {
     struct timespec ts;
@@ -100,6 +114,16 @@ static size_t response_length(struct conn *c, int *status) {
     return last ? (size_t)(last - c->in) + 5 : 0;
 }
 
+static void record(uint64_t done, uint64_t started) {
+    if (count == cap) {
+        cap *= 2;
+        lat_us = realloc(lat_us, cap * sizeof *lat_us);
+        if (end_ns) end_ns = realloc(end_ns, cap * sizeof *end_ns);
+    }
+    if (end_ns) end_ns[count] = done;
+    lat_us[count++] = (uint32_t)((done - started) / 1000);
+}
+
 static int cmp_u32(const void *a, const void *b) {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
     return x < y ? -1 : x > y;
@@ -119,8 +143,8 @@ int main(int argc, char **argv) {
 
     int ep = epoll_create1(0);
     struct conn *conns = calloc((size_t)nconn, sizeof *conns);
-    size_t cap = 1 << 20, count = 0;
-    uint32_t *lat_us = malloc(cap * sizeof *lat_us);
+    lat_us = malloc(cap * sizeof *lat_us);
+    end_ns = log_path ? malloc(cap * sizeof *end_ns) : NULL;
     long non2xx = 0, errors = 0;
     uint64_t t0 = now_ns(), window_start = t0 + (uint64_t)(warmup * 1e9), window_end = window_start + (uint64_t)(seconds * 1e9);
 
@@ -132,10 +156,15 @@ int main(int argc, char **argv) {
         conns[i].started_ns = now_ns();
         if (write(conns[i].fd, conns[i].out, conns[i].out_len) != (ssize_t)conns[i].out_len) { perror("write"); return 1; }
     }
+    // No SA_RESTART: the signal interrupts epoll_wait, so the loop sees it at once.
+    struct sigaction sa = {.sa_handler = stop};
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
     struct epoll_event events[256];
+    uint64_t t;
     for (;;) {
-        uint64_t t = now_ns();
-        if (t >= window_end) break;
+        t = now_ns();
+        if (t >= window_end || stopping) break;
         int n = epoll_wait(ep, events, 256, 100);
         for (int e = 0; e < n; e++) {
             struct conn *c = events[e].data.ptr;
@@ -155,8 +184,7 @@ int main(int argc, char **argv) {
                 uint64_t done = now_ns();
                 if (done >= window_start && done < window_end) {
                     if (status < 200 || status > 299) non2xx++;
-                    if (count == cap) lat_us = realloc(lat_us, (cap *= 2) * sizeof *lat_us);
-                    lat_us[count++] = (uint32_t)((done - c->started_ns) / 1000);
+                    record(done, c->started_ns);
                 }
                 build_request(c);
             }
@@ -165,18 +193,23 @@ int main(int argc, char **argv) {
             if (put != (ssize_t)c->out_len) { perror("write"); return 1; }
         }
     }
+    // A request still waiting when the run is stopped is counted as ending then (its latency a
+    // lower bound): otherwise a stall longer than the rest of the run would vanish from it.
+    for (int i = 0; stopping && i < nconn && t >= window_start; i++) record(t, conns[i].started_ns);
     if (log_path) {
         FILE *f = fopen(log_path, "w");
-        for (size_t i = 0; i < count; i++) fprintf(f, "%u\n", lat_us[i]);
+        for (size_t i = 0; i < count; i++) fprintf(f, "%llu %u\n", (unsigned long long)end_ns[i], lat_us[i]);
         fclose(f);
     }
+    // A run stopped early was measured only until it stopped.
+    if (t < window_end) seconds = t > window_start ? (double)(t - window_start) / 1e9 : 0;
     double sum = 0;
     for (size_t i = 0; i < count; i++) sum += lat_us[i];
     qsort(lat_us, count, sizeof *lat_us, cmp_u32);
 #define PCT(p) (count ? lat_us[(size_t)((double)(count - 1) * (p))] / 1000.0 : 0)
     printf("{\"requests\": %zu, \"seconds\": %.3f, \"rate\": %.1f, \"mean_ms\": %.4f, \"p50_ms\": %.3f, \"p99_ms\": %.3f, "
            "\"p999_ms\": %.3f, \"max_ms\": %.3f, \"non2xx\": %ld, \"errors\": %ld, \"next_rut\": %ld}\n",
-           count, seconds, count / seconds, count ? sum / count / 1000.0 : 0, PCT(0.50), PCT(0.99), PCT(0.999), PCT(1.0),
+           count, seconds, seconds > 0 ? count / seconds : 0, count ? sum / count / 1000.0 : 0, PCT(0.50), PCT(0.99), PCT(0.999), PCT(1.0),
            non2xx, errors, rut_next);
     return 0;
 }

@@ -60,6 +60,11 @@ def load():
     return {"load": f"{one} {five} {fifteen}", "busy": busy}
 
 
+def ld(r):
+    """The load read before a figure, as its row shows it."""
+    return f"load {r['load']}" + (f"; busy: {', '.join(r['busy'])}" if r["busy"] else "")
+
+
 def affinity(pid):
     out = subprocess.run(["taskset", "-cp", str(pid)], capture_output=True, text=True).stdout
     return out.rsplit(":", 1)[-1].strip()
@@ -131,9 +136,6 @@ def measure(rel, work, quick, row, start_daemon, db=None, label="api"):
         daemon.send_signal(15)
         daemon.wait()
 
-    def ld(r):
-        return f"load {r['load']}" + (f"; busy: {', '.join(r['busy'])}" if r["busy"] else "")
-
     row("clients", f"{version} (ping); bench/loadgen.c (saves, latencies); {cores}")
     syncs.sort()
     sync_mean, sync_median = sum(syncs) / len(syncs), syncs[len(syncs) // 2]
@@ -162,3 +164,51 @@ def measure(rel, work, quick, row, start_daemon, db=None, label="api"):
         "≤ 2 ×", "yes" if save1["mean_ms"] <= 2 * floor else "no")
     row("ratio 3: p99 of saves at 64 connections (loadgen, every request's latency)",
         f"{save64['p99_ms']:.2f} ms over {save64['requests']} requests", "≤ 5 ms", "yes" if save64["p99_ms"] <= 5 else "no")
+
+
+def percentiles(latencies_ms):
+    """p50, p99 and max of a list of latencies, picked as loadgen picks them."""
+    ordered = sorted(latencies_ms)
+    if not ordered:
+        return {"requests": 0, "p50_ms": 0.0, "p99_ms": 0.0, "max_ms": 0.0}
+    pick = lambda p: ordered[int((len(ordered) - 1) * p)]
+    return {"requests": len(ordered), "p50_ms": pick(0.50), "p99_ms": pick(0.99), "max_ms": ordered[-1]}
+
+
+def saves_around(binary, sock, conns, pin, rut_base, work, lead, action, tail=1.0):
+    """Durable saves (each to a new owner) on `conns` connections from `lead` seconds before
+    action() until `tail` seconds after it returns; one loadgen run, split by its latency log.
+    Returns the saves in flight at any moment of action() ("during"), those that ended in as many
+    seconds just before it ("baseline": the same load, no action), those that started in the tail
+    ("after"), action()'s seconds and result, and loadgen's summary with the load before it."""
+    log = os.path.join(work, "around.latency")
+    before = load()
+    launched = time.monotonic_ns()
+    # 600 s only bounds the run: it is stopped once the tail is over.
+    loadgen_run = subprocess.Popen(pin + [binary, sock, "save", str(conns), "600", "1", str(rut_base), log],
+                                   stdout=subprocess.PIPE, text=True)
+    try:
+        time.sleep(1 + lead)  # loadgen's 1 s warm-up, then the baseline
+        started = time.monotonic_ns()
+        outcome = action()
+        ended = time.monotonic_ns()
+        time.sleep(tail)
+    finally:
+        loadgen_run.send_signal(15)
+        summary = json.loads(loadgen_run.communicate(timeout=60)[0])
+    assert summary["non2xx"] == 0 and summary["errors"] == 0, f"loadgen save: {summary}"
+    requests = []  # (start ns, end ns)
+    with open(log) as f:
+        for line in f:
+            end, latency_us = map(int, line.split())
+            requests.append((end - latency_us * 1000, end))
+    os.unlink(log)
+    span = ended - started
+    ms = lambda start, end: (end - start) / 1e6
+    during = [ms(s, e) for s, e in requests if s < ended and e > started]
+    baseline = [ms(s, e) for s, e in requests if started - span <= e <= started]
+    after = [ms(s, e) for s, e in requests if s >= ended]
+    # The baseline is shorter than action() only if `lead` was.
+    baseline_seconds = min(span, started - launched - 1e9) / 1e9
+    return {"seconds": span / 1e9, "baseline_seconds": baseline_seconds, "outcome": outcome, "during": percentiles(during),
+            "baseline": percentiles(baseline), "after": percentiles(after), "summary": {**summary, **before}}

@@ -17,6 +17,8 @@ public final class BrainDatabase: Sendable {
     public let path: String?
     /// Whether writes succeed now (a full disk is shown in status, and logged once).
     public let storageHealth = StorageHealth()
+    /// Keeps the writer from checkpointing while a backup runs (see `backup(to:)`).
+    let checkpointPause = WriterCheckpointPause()
 
     /// Opens (creating if needed) a database file in WAL mode and migrates it. A file that is not
     /// a braind database, or is one from a newer braind, is refused before anything writes to it.

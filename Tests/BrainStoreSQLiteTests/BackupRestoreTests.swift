@@ -33,6 +33,27 @@ struct BackupRestoreTests {
         #expect(leftovers.isEmpty)
     }
 
+    @Test("Backups at once and in turn leave the writer's automatic checkpoints as they were")
+    func backupsRestoreCheckpoints() async throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = try await makeFileDatabase(in: directory)
+        defer { try? database.close() }
+        let before = try database.pragma("wal_autocheckpoint")
+
+        // A backup pauses them while it runs; overlapping backups must not leave them paused.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<3 {
+                group.addTask { _ = try await database.backup(to: directory.appendingPathComponent("at-once-\(index).sqlite").path) }
+            }
+            try await group.waitForAll()
+        }
+        _ = try await database.backup(to: directory.appendingPathComponent("alone.sqlite").path)
+
+        #expect(before == "1000")
+        #expect(try database.pragma("wal_autocheckpoint") == before)
+    }
+
     @Test("A backup refuses a relative path, an existing file without overwrite, and the database itself")
     func backupRefusesBadTargets() async throws {
         let directory = try makeTemporaryDirectory()
