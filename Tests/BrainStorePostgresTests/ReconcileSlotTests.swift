@@ -41,14 +41,16 @@ struct PostgresReconcileSlotTests {
         }
     }
 
+    /// Intervals far from the test's own pace: a loaded CI machine once took over a second
+    /// between two claims, so a 1 s interval had already passed when "not yet" was asked.
     @Test func theScheduledRunGoesToOneDaemonPerInterval() async throws {
         try await withTwoDaemons { a, b in
-            #expect(try await a.claimScheduledReconcile(interval: .seconds(1)))
-            #expect(try await !b.claimScheduledReconcile(interval: .seconds(1)))
-            #expect(try await !a.claimScheduledReconcile(interval: .seconds(1)))
-            try await Task.sleep(for: .milliseconds(1_100))
-            #expect(try await b.claimScheduledReconcile(interval: .seconds(1)))
-            #expect(try await !a.claimScheduledReconcile(interval: .seconds(1)))
+            #expect(try await a.claimScheduledReconcile(interval: .seconds(600)))
+            #expect(try await !b.claimScheduledReconcile(interval: .seconds(600)))
+            #expect(try await !a.claimScheduledReconcile(interval: .seconds(600)))
+            try await Task.sleep(for: .milliseconds(600))
+            #expect(try await b.claimScheduledReconcile(interval: .milliseconds(500)), "the interval passed: the next daemon to ask runs it")
+            #expect(try await !a.claimScheduledReconcile(interval: .seconds(600)))
         }
     }
 
