@@ -8,20 +8,14 @@ import Testing
 /// A load of every owner shared by the daemons on one database: chunks claimed like push rows.
 @Suite("PostgreSQL shared load jobs", .enabled(if: TestPostgres.isConfigured, "BRAIND_TEST_POSTGRES_URL is not set; run under scripts/with-postgres"))
 struct PostgresLoadJobTests {
+    /// The lease tests' two daemons, with `companies` imported through the first.
     func withTwoDaemons(lease: Duration, companies: Int, _ body: (PostgresStore, PostgresStore, PostgresURL) async throws -> Void) async throws {
-        try await TestPostgres.withStore(options: PostgresLeaseTests.options("daemon-a", lease: lease)) { a, url in
+        try await PostgresLeaseTests().withTwoDaemons(lease: lease) { a, b, url in
             if companies > 0 {
                 let imported = try await a.importCompanies(Data(LoadFixtures.companiesCSV(count: companies).utf8))
                 #expect(imported.created == companies)
             }
-            let b = try await PostgresStore.open(url: url, options: PostgresLeaseTests.options("daemon-b", lease: lease), logger: TestPostgres.logger)
-            do {
-                try await body(a, b, url)
-                await b.close()
-            } catch {
-                await b.close()
-                throw error
-            }
+            try await body(a, b, url)
         }
     }
 
