@@ -78,6 +78,9 @@ public struct ValidMemory: Sendable, Equatable {
     public var category: String?
     public var content: String
     public var metadata: [String: JSONValue]
+    /// `metadata` as canonical JSON, encoded once while validating (the size check needs it),
+    /// so the store's writer compares and stores it without encoding again.
+    public var metadataText: String
 }
 
 /// The documented input limits. They are deliberately generous for facts about an owner and small
@@ -112,7 +115,7 @@ extension MemoryInput {
         let slug = try Self.validSlug(slug, field: "\(field).slug")
         var validCategory: String?
         if let category {
-            let trimmed = category.trimmingCharacters(in: .whitespacesAndNewlines)
+            let trimmed = category.trimmingWhitespace()
             guard trimmed.count <= MemoryLimits.categoryMaxLength else {
                 throw .invalid(field: "\(field).category", reason: "at most \(MemoryLimits.categoryMaxLength) characters")
             }
@@ -121,7 +124,7 @@ extension MemoryInput {
             }
             validCategory = trimmed.isEmpty ? nil : trimmed
         }
-        guard let content, !content.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+        guard let content, !content.trimmingWhitespace().isEmpty else {
             throw .invalid(field: "\(field).content", reason: "must be a non-empty string")
         }
         guard !content.utf8.contains(0) else {
@@ -130,8 +133,8 @@ extension MemoryInput {
         guard content.utf8.count <= MemoryLimits.contentMaxBytes else {
             throw .invalid(field: "\(field).content", reason: "at most \(MemoryLimits.contentMaxBytes) bytes of UTF-8")
         }
-        let metadata = try Self.validMetadata(metadata, field: "\(field).metadata")
-        return ValidMemory(slug: slug, category: validCategory, content: content, metadata: metadata)
+        let (metadata, metadataText) = try Self.validMetadata(metadata, field: "\(field).metadata")
+        return ValidMemory(slug: slug, category: validCategory, content: content, metadata: metadata, metadataText: metadataText)
     }
 
     /// Checks a slug against `^[a-z0-9][a-z0-9_]*$` and the length limit.
@@ -150,8 +153,10 @@ extension MemoryInput {
         return slug
     }
 
-    private static func validMetadata(_ metadata: JSONValue?, field: String) throws(BrainError) -> [String: JSONValue] {
-        guard let metadata, metadata != .null else { return [:] }
+    private static func validMetadata(
+        _ metadata: JSONValue?, field: String
+    ) throws(BrainError) -> (object: [String: JSONValue], text: String) {
+        guard let metadata, metadata != .null else { return ([:], "{}") }
         guard case .object(let object) = metadata else {
             throw .invalid(field: field, reason: "must be a JSON object")
         }
@@ -159,11 +164,11 @@ extension MemoryInput {
             throw .invalid(field: "\(field).\(reserved)", reason: "is reserved: braind sets it when pushing to Mem0")
         }
         try rejectNUL(in: metadata, field: field)
-        let size = (try? CanonicalJSON.encode(metadata).utf8.count) ?? Int.max
-        guard size <= MemoryLimits.metadataMaxBytes else {
+        if object.isEmpty { return ([:], "{}") }
+        guard let text = try? CanonicalJSON.encode(object), text.utf8.count <= MemoryLimits.metadataMaxBytes else {
             throw .invalid(field: field, reason: "at most \(MemoryLimits.metadataMaxBytes) bytes when encoded")
         }
-        return object
+        return (object, text)
     }
 
     /// Throws for the first string or member name holding U+0000, naming its path.

@@ -18,7 +18,7 @@ public struct RUT: Sendable, Hashable, CustomStringConvertible {
     ///   - verifyCheckDigit: reject a RUT whose modulo-11 check digit is wrong. Only synthetic
     ///     data sets should turn this off (`identity.verify_rut_check_digit = false`).
     public init(_ input: String, verifyCheckDigit: Bool = true) throws(RUTError) {
-        let trimmed = input.trimmingCharacters(in: .whitespaces)
+        let trimmed = input.trimmingWhitespace(newlines: false)
         guard !trimmed.isEmpty else { throw .empty }
         var compact = ""
         for (offset, character) in trimmed.enumerated() {

@@ -5,10 +5,15 @@ import NIOCore
 
 /// JSON bodies in and out of the API, in one place so every route encodes and decodes alike.
 enum JSONResponse {
-    /// Encodes a value as a JSON response. Keys are sorted so answers are stable for scripts.
-    static func make(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
+    /// One encoder for every response: making and configuring one per request showed in profiles.
+    private static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+
+    /// Encodes a value as a JSON response. Keys are sorted so answers are stable for scripts.
+    static func make(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
         var data = (try? encoder.encode(value)) ?? Data(#"{"error":{"code":"internal","message":"encoding failed"}}"#.utf8)
         data.append(0x0A)
         return Response(
@@ -19,8 +24,6 @@ enum JSONResponse {
 
     /// One line of a JSON-lines stream.
     static func line(_ value: some Encodable) -> ByteBuffer {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var data = (try? encoder.encode(value)) ?? Data("{}".utf8)
         data.append(0x0A)
         return ByteBuffer(bytes: data)
@@ -74,10 +77,14 @@ let maxJSONDepth = 32
 extension JSONResponse {
     /// Refuses deeply nested JSON before decoding it (cheap: one pass over the bytes).
     static func checkNesting(_ data: Data) throws {
+        try data.withUnsafeBytes { try checkNesting($0) }
+    }
+
+    private static func checkNesting(_ bytes: UnsafeRawBufferPointer) throws {
         var depth = 0
         var inString = false
         var escaped = false
-        for byte in data {
+        for byte in bytes {
             if inString {
                 if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
                 continue

@@ -63,7 +63,7 @@ extension PostgresStore {
         var results: [SaveItemResult] = []
         var events: [JournalEntry] = []
         for memory in memories {
-            let metadataText = try CanonicalJSON.encode(memory.metadata)
+            let metadataText = memory.metadataText
             let current = rows[memory.slug]
             let decision = SaveRule.decide(existing: current?.state, incoming: memory, metadataText: metadataText, source: source)
             results.append(SaveRule.result(decision, slug: memory.slug, existingState: current?.state.syncState))

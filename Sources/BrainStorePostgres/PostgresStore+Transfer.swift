@@ -11,13 +11,13 @@ extension PostgresStore {
     /// Gives memories an import just saved the times of their export, each only while the row
     /// still holds exactly what the import wrote; version and sync state do not change.
     public func applyImportedTimestamps(_ groups: [(brain: BrainKind, owner: OwnerReference, items: [ImportedTimestamps])]) async throws {
-        let prepared = try groups.map { group in
-            (group.brain, group.owner, try group.items.map { item in
+        let prepared = groups.map { group in
+            (group.brain, group.owner, group.items.map { item in
                 // As text, cast by the server: a Date bound as microseconds can land a hair below
                 // the exported millisecond, and the next export would print one less.
                 (created: item.createdAt.flatMap { Timestamp.date(from: $0) == nil ? nil : $0 },
                  updated: item.updatedAt.flatMap { Timestamp.date(from: $0) == nil ? nil : $0 },
-                 memory: item.memory, metadata: try CanonicalJSON.encode(item.memory.metadata))
+                 memory: item.memory, metadata: item.memory.metadataText)
             })
         }
         try await transaction { connection in

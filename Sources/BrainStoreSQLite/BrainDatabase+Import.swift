@@ -89,7 +89,7 @@ extension BrainDatabase {
         let now = Timestamp.now()
         guard let existing = try Row.fetchOne(db, sql: "SELECT * FROM \(table) WHERE rut = ?", arguments: [rut]) else {
             let columns = ["id", "rut"] + data.map(\.column) + ["created_at", "updated_at"]
-            let values: [(any DatabaseValueConvertible)?] = [UUID().uuidString.lowercased(), rut] + data.map(\.value) + [now, now]
+            let values: [(any DatabaseValueConvertible)?] = [TimeOrderedID.make(), rut] + data.map(\.value) + [now, now]
             try db.execute(
                 sql: "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES (\(placeholders(columns.count)))",
                 arguments: StatementArguments(values))

@@ -9,10 +9,10 @@ extension BrainDatabase {
     /// memory through the normal push of the save before. One transaction for every group.
     public func applyImportedTimestamps(_ groups: [(brain: BrainKind, owner: OwnerReference, items: [ImportedTimestamps])]) async throws {
         typealias Row = (created: String?, updated: String?, slug: String, content: String, category: String?, metadata: String)
-        let prepared: [(brain: BrainKind, owner: OwnerReference, rows: [Row])] = try groups.map { group in
-            (group.brain, group.owner, try group.items.map { item in
+        let prepared: [(brain: BrainKind, owner: OwnerReference, rows: [Row])] = groups.map { group in
+            (group.brain, group.owner, group.items.map { item in
                 (item.createdAt, item.updatedAt, item.memory.slug, item.memory.content, item.memory.category,
-                 try CanonicalJSON.encode(item.memory.metadata))
+                 item.memory.metadataText)
             })
         }
         _ = try await storageWrite { db in

@@ -84,9 +84,9 @@ extension BrainDatabase {
                 db, sql: "SELECT count(*) > 0 FROM \(brain.table) WHERE \(brain.ownerColumn) = ? AND (slug = ? OR memory_id = ?)",
                 arguments: [owner.id, memory.slug, memory.memoryID]) ?? true
             guard !taken else { return .slugTaken }
-            var id = memory.recordID.flatMap { UUID(uuidString: $0) }?.uuidString.lowercased() ?? UUID().uuidString.lowercased()
+            var id = memory.recordID.flatMap { UUID(uuidString: $0) }?.uuidString.lowercased() ?? TimeOrderedID.make()
             if try Bool.fetchOne(db, sql: "SELECT count(*) > 0 FROM \(brain.table) WHERE id = ?", arguments: [id]) == true {
-                id = UUID().uuidString.lowercased()
+                id = TimeOrderedID.make()
             }
             let now = Timestamp.now()
             try db.execute(

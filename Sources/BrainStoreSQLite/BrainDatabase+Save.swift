@@ -55,51 +55,30 @@ extension BrainDatabase {
     private static func upsert(
         _ memory: ValidMemory, brain: BrainKind, owner: Owner, source: MemorySource, in db: Database
     ) throws -> SaveItemResult {
-        let metadataText = try CanonicalJSON.encode(memory.metadata)
+        let metadataText = memory.metadataText
         let now = Timestamp.now()
+        let sql = SaveSQL.of(brain)
         // Cached statements: the save path runs these for every item, and preparing SQL (with
         // GRDB's authorizer) cost more than executing it.
-        let existing = try BrainRow.fetchOne(
-            db.cachedStatement(sql: BrainRow.select(brain) + " WHERE b.\(brain.ownerColumn) = ? AND b.slug = ?"),
-            arguments: [owner.id, memory.slug])
-
-        let decision = SaveRule.decide(
-            existing: existing.map {
-                StoredMemoryState(
-                    content: $0.content, category: $0.category, metadataText: $0.extraMetadata, deleted: $0.deleted,
-                    source: $0.source, syncState: $0.syncState)
-            },
-            incoming: memory, metadataText: metadataText, source: source)
-        let result = SaveRule.result(decision, slug: memory.slug, existingState: existing?.syncState)
+        let existing = try SaveTarget.fetch(db.cachedStatement(sql: sql.target), owner: owner.id, slug: memory.slug)
+        let decision = SaveRule.decide(existing: existing?.state, incoming: memory, metadataText: metadataText, source: source)
+        let result = SaveRule.result(decision, slug: memory.slug, existingState: existing?.state.syncState)
         switch decision {
         case .insert:
-            let id = UUID().uuidString.lowercased()
-            try db.cachedStatement(
-                sql: """
-                    INSERT INTO \(brain.table) (id, \(brain.ownerColumn), slug, category, content, extra_metadata,
-                                               created_at, updated_at, source)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """
-            ).execute(arguments: [id, owner.id, memory.slug, memory.category, memory.content, metadataText, now, now, source.rawValue])
+            // Time-ordered: the id appends to its indexes instead of dirtying a random page.
+            let id = TimeOrderedID.make()
+            try db.cachedStatement(sql: sql.insert)
+                .execute(arguments: [id, owner.id, memory.slug, memory.category, memory.content, metadataText, now, now, source.rawValue])
             try EventJournal.append(.created, brain: brain, ownerID: owner.id, recordID: id, slug: memory.slug, version: 1, in: db)
         case .unchanged(let adoptForLoader):
             if adoptForLoader, let existing {
-                try db.cachedStatement(sql: "UPDATE \(brain.table) SET source = ? WHERE id = ?")
-                    .execute(arguments: [source.rawValue, existing.id])
+                try db.cachedStatement(sql: sql.adopt).execute(arguments: [source.rawValue, existing.id])
             }
         case .update(let resurrect):
             guard let existing else { preconditionFailure("an update has a row") }
             let version = existing.version + 1
-            try db.cachedStatement(
-                sql: """
-                    UPDATE \(brain.table)
-                    SET category = ?, content = ?, extra_metadata = ?, updated_at = ?, version = ?, deleted = 0, source = ?,
-                        sync_state = CASE sync_state WHEN 'in_flight' THEN 'in_flight' ELSE 'pending' END,
-                        sync_attempts = 0, next_attempt_at = NULL, last_error = NULL,
-                        created_at = CASE WHEN deleted = 1 THEN ? ELSE created_at END
-                    WHERE id = ?
-                    """
-            ).execute(arguments: [memory.category, memory.content, metadataText, now, version, source.rawValue, now, existing.id])
+            try db.cachedStatement(sql: sql.update)
+                .execute(arguments: [memory.category, memory.content, metadataText, now, version, source.rawValue, now, existing.id])
             try EventJournal.append(
                 resurrect ? .created : .updated, brain: brain, ownerID: owner.id, recordID: existing.id,
                 slug: memory.slug, version: version, in: db)
@@ -142,5 +121,66 @@ extension BrainDatabase {
         default:
             return error
         }
+    }
+}
+
+/// What a save needs of the row it may replace, read by column position: the full `BrainRow`
+/// (18 columns by name, joined with the owner) cost a save more than SQLite's own work for it.
+private struct SaveTarget {
+    var id: String
+    var version: Int
+    var state: StoredMemoryState
+
+    static func fetch(_ statement: Statement, owner: String, slug: String) throws -> SaveTarget? {
+        // The cursor's row is a view of the statement: read it while the cursor lives, no copy.
+        let cursor = try Row.fetchCursor(statement, arguments: [owner, slug])
+        guard let row = try cursor.next() else { return nil }
+        let source: String? = row[5]
+        let syncState: String = row[6]
+        return SaveTarget(
+            id: row[0], version: row[7],
+            state: StoredMemoryState(
+                content: row[1], category: row[2], metadataText: row[3], deleted: row[4],
+                source: source.flatMap(MemorySource.init(rawValue:)) ?? .save, syncState: SyncState(rawValue: syncState) ?? .pending))
+    }
+}
+
+/// The save path's SQL for each brain, built once: the statement cache is keyed by the text, so
+/// rebuilding it per item cost a concatenation and a hash of a long string.
+private struct SaveSQL {
+    let target: String
+    let insert: String
+    let adopt: String
+    let update: String
+
+    static func of(_ brain: BrainKind) -> SaveSQL {
+        switch brain {
+        case .company: company
+        case .user: user
+        }
+    }
+
+    private static let company = SaveSQL(.company)
+    private static let user = SaveSQL(.user)
+
+    private init(_ brain: BrainKind) {
+        target = """
+            SELECT id, content, category, extra_metadata, deleted, source, sync_state, version
+            FROM \(brain.table) WHERE \(brain.ownerColumn) = ? AND slug = ?
+            """
+        insert = """
+            INSERT INTO \(brain.table) (id, \(brain.ownerColumn), slug, category, content, extra_metadata,
+                                       created_at, updated_at, source)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """
+        adopt = "UPDATE \(brain.table) SET source = ? WHERE id = ?"
+        update = """
+            UPDATE \(brain.table)
+            SET category = ?, content = ?, extra_metadata = ?, updated_at = ?, version = ?, deleted = 0, source = ?,
+                sync_state = CASE sync_state WHEN 'in_flight' THEN 'in_flight' ELSE 'pending' END,
+                sync_attempts = 0, next_attempt_at = NULL, last_error = NULL,
+                created_at = CASE WHEN deleted = 1 THEN ? ELSE created_at END
+            WHERE id = ?
+            """
     }
 }

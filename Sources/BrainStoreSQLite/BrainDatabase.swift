@@ -32,6 +32,13 @@ public final class BrainDatabase: Sendable {
         // setting must be applied to the writer connection once the pool exists, then verified.
         let applied = try pool.writeWithoutTransaction { db -> Int in
             try db.execute(sql: "PRAGMA synchronous = \(synchronous.pragmaValue)")
+            // Inside the shared transaction SQLite copies the pages a statement (or a savepoint)
+            // touches to a statement journal, to undo it alone; past 64 KiB (a save to a new owner
+            // touches about 17 pages) it spilled that journal to a new file in /var/tmp: a random
+            // name from /dev/urandom, open, unlink and writes, in every transaction. In memory it
+            // holds at most one transaction's pages, and no crash ever needs it. Writer only:
+            // readers keep spilling large sorts to disk.
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
             return try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1
         }
         guard applied == synchronous.pragmaValue else {

@@ -15,11 +15,11 @@ extension Owner {
         guard create, case .rut(let rut) = reference else {
             throw BrainError.ownerNotFound(brain: brain, owner: reference.description)
         }
-        let owner = Owner(id: UUID().uuidString.lowercased(), rut: rut.normalized)
+        let owner = Owner(id: TimeOrderedID.make(), rut: rut.normalized)
         let now = Timestamp.now()
-        try db.execute(
-            sql: "INSERT INTO \(brain.ownerTable) (id, rut, created_at, updated_at) VALUES (?, ?, ?, ?)",
-            arguments: [owner.id, owner.rut, now, now])
+        // Cached: a save to a new owner runs this once per request.
+        try db.cachedStatement(sql: "INSERT INTO \(brain.ownerTable) (id, rut, created_at, updated_at) VALUES (?, ?, ?, ?)")
+            .execute(arguments: [owner.id, owner.rut, now, now])
         return owner
     }
 }
