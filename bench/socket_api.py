@@ -65,6 +65,24 @@ def ld(r):
     return f"load {r['load']}" + (f"; busy: {', '.join(r['busy'])}" if r["busy"] else "")
 
 
+def cpu_seconds(pid):
+    """User plus system CPU the process has used, in seconds."""
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def per_request_cpu(pid, run):
+    """Runs `run` (a client with a 1 s warm-up) and adds braind's CPU per request in us: CPU over
+    warm-up and window, spread over the requests the window's rate implies for both."""
+    before = cpu_seconds(pid)
+    result = run()
+    used = cpu_seconds(pid) - before
+    seconds = result.get("seconds") or result["window"]
+    result["cpu_us"] = used / (result["rate"] * (seconds + 1)) * 1e6
+    result["cores"] = used / (seconds + 1)
+    return result
+
+
 def affinity(pid):
     out = subprocess.run(["taskset", "-cp", str(pid)], capture_output=True, text=True).stdout
     return out.rsplit(":", 1)[-1].strip()
@@ -83,7 +101,7 @@ def h2load(sock, conns, seconds, pin):
     other = sum(map(int, re.search(r"status codes: \d+ 2xx, (\d+) 3xx, (\d+) 4xx, (\d+) 5xx", out).groups()))
     failed = sum(map(int, re.search(r"(\d+) failed, (\d+) errored, (\d+) timeout", out).groups()))
     assert other == 0 and failed == 0, f"h2load: {other} non-2xx, {failed} failed, errored or timed out\n{out}"
-    return {"rate": rate, "mean_ms": to_ms(mean), **before}
+    return {"rate": rate, "mean_ms": to_ms(mean), "window": seconds, **before}
 
 
 def to_ms(text):
@@ -116,17 +134,17 @@ def measure(rel, work, quick, row, start_daemon, db=None, label="api"):
         rut = [10_000_000]
 
         def saves(mode, conns, log=None):
-            result = loadgen(binary, sock, mode, conns, seconds, pin, rut[0], log)
+            result = per_request_cpu(daemon.pid, lambda: loadgen(binary, sock, mode, conns, seconds, pin, rut[0], log))
             rut[0] = result["next_rut"]
             return result
 
         # The one-connection floor's three inputs back to back, fdatasync on both sides of the
         # saves, so a disk shared with other work weighs on the floor as it does on the saves.
         syncs = fdatasync_samples(work)
-        ping1 = h2load(sock, 1, seconds, pin)
+        ping1 = per_request_cpu(daemon.pid, lambda: h2load(sock, 1, seconds, pin))
         save1 = saves("save", 1)
         syncs += fdatasync_samples(work)
-        ping64 = h2load(sock, 64, seconds, pin)
+        ping64 = per_request_cpu(daemon.pid, lambda: h2load(sock, 64, seconds, pin))
         lg_ping64 = loadgen(binary, sock, "ping", 64, seconds, pin, 0)
         save8 = saves("save", 8)
         save64 = saves("save", 64, os.path.join(work, "save64.latency"))
@@ -140,12 +158,12 @@ def measure(rel, work, quick, row, start_daemon, db=None, label="api"):
     syncs.sort()
     sync_mean, sync_median = sum(syncs) / len(syncs), syncs[len(syncs) // 2]
     row("fdatasync, 4 KiB page, database's filesystem", f"mean {sync_mean:.3f} ms, median {sync_median:.3f} ms, p99 {syncs[int(len(syncs) * 0.99)]:.3f} ms ({len(syncs)} syncs)")
-    row("ping, 1 connection (h2load)", f"{ping1['rate']:.0f} req/s, mean {ping1['mean_ms']:.3f} ms ({ld(ping1)})")
-    row("ping, 64 connections (h2load)", f"{ping64['rate']:.0f} req/s, mean {ping64['mean_ms']:.3f} ms ({ld(ping64)})")
+    row("ping, 1 connection (h2load)", f"{ping1['rate']:.0f} req/s, mean {ping1['mean_ms']:.3f} ms, {cpu(ping1)} ({ld(ping1)})")
+    row("ping, 64 connections (h2load)", f"{ping64['rate']:.0f} req/s, mean {ping64['mean_ms']:.3f} ms, {cpu(ping64)} ({ld(ping64)})")
     row("ping, 64 connections (loadgen)", f"{lg_ping64['rate']:.0f} req/s, p99 {lg_ping64['p99_ms']:.2f} ms ({ld(lg_ping64)})")
     for name, r in (("1 connection", save1), ("8 connections", save8), ("64 connections", save64)):
         row(f"durable saves, {name}, each to a new owner",
-            f"{r['rate']:.0f} req/s, mean {r['mean_ms']:.3f} ms, p99 {r['p99_ms']:.2f} ms, p99.9 {r['p999_ms']:.2f} ms ({ld(r)})")
+            f"{r['rate']:.0f} req/s, mean {r['mean_ms']:.3f} ms, p99 {r['p99_ms']:.2f} ms, p99.9 {r['p999_ms']:.2f} ms, {cpu(r)} ({ld(r)})")
     row("batch saves (100 rows each, new owner), 4 connections", f"{100 * batch['rate']:.0f} rows/s ({ld(batch)})")
 
     # The three ratios of issue 19, each with its inputs.
@@ -164,6 +182,11 @@ def measure(rel, work, quick, row, start_daemon, db=None, label="api"):
         "≤ 2 ×", "yes" if save1["mean_ms"] <= 2 * floor else "no")
     row("ratio 3: p99 of saves at 64 connections (loadgen, every request's latency)",
         f"{save64['p99_ms']:.2f} ms over {save64['requests']} requests", "≤ 5 ms", "yes" if save64["p99_ms"] <= 5 else "no")
+
+
+def cpu(r):
+    """braind's CPU during a figure: cores busy and CPU per request (all its threads)."""
+    return f"braind {r['cores']:.2f} cores, {r['cpu_us']:.0f} us CPU/request"
 
 
 def percentiles(latencies_ms):
