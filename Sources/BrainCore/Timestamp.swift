@@ -23,7 +23,7 @@ public enum Timestamp {
     }
 
     /// The same text from the C library's calendar, for years 1600–9999: a save stamps two or
-    /// three times, and the format style cost more than the rest of building its rows. Earlier
+    /// three times, and the format style was 2 % of braind's samples on the save path. Earlier
     /// years go to Foundation, which switches to the Julian calendar before 1582 (gmtime does not).
     private static func civil(seconds: Int64, milliseconds: Int) -> String? {
         var time = time_t(seconds)
