@@ -26,7 +26,7 @@ struct MemoriesController<Context: BrainContext> {
         if result.items.contains(where: { $0.status == .created || $0.status == .updated }) {
             sync.localChangesCommitted()
         }
-        return JSONResponse.make(result)
+        return JSONResponse.make(line: result.jsonLine())
     }
 
     @Sendable func list(_ request: Request, context: Context) async throws -> Response {
