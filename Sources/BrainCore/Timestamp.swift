@@ -29,28 +29,29 @@ public enum Timestamp {
         var time = time_t(seconds)
         var parts = tm()
         guard gmtime_r(&time, &parts) != nil, (1600...9999).contains(Int(parts.tm_year) + 1900) else { return nil }
-        let fields = [
-            (Int(parts.tm_year) + 1900, 4), (Int(parts.tm_mon) + 1, 2), (Int(parts.tm_mday), 2),
-            (Int(parts.tm_hour), 2), (Int(parts.tm_min), 2), (Int(parts.tm_sec), 2), (milliseconds, 3),
-        ]
         return String(unsafeUninitializedCapacity: 24) { buffer in
             var index = 0
-            for ((value, width), separator) in zip(fields, separators) {
+            func field(_ value: Int, digits: Int, then separator: Character) {
                 var rest = value
-                for position in stride(from: index + width - 1, through: index, by: -1) {
+                for position in (index..<index + digits).reversed() {
                     buffer[position] = UInt8(ascii: "0") + UInt8(rest % 10)
                     rest /= 10
                 }
-                buffer[index + width] = separator
-                index += width + 1
+                buffer[index + digits] = separator.asciiValue!
+                index += digits + 1
             }
+            field(Int(parts.tm_year) + 1900, digits: 4, then: "-")
+            field(Int(parts.tm_mon) + 1, digits: 2, then: "-")
+            field(Int(parts.tm_mday), digits: 2, then: "T")
+            field(Int(parts.tm_hour), digits: 2, then: ":")
+            field(Int(parts.tm_min), digits: 2, then: ":")
+            field(Int(parts.tm_sec), digits: 2, then: ".")
+            field(milliseconds, digits: 3, then: "Z")
             return index
         }
     }
 
     private static let wholeStyle = Date.ISO8601FormatStyle()
-    /// What follows each field of `civil`'s text.
-    private static let separators: [UInt8] = Array("--T::.Z".utf8)
 
     /// Parses stored text back into a date.
     public static func date(from text: String) -> Date? { try? style.parse(text) }

@@ -14,61 +14,63 @@ struct BackupRestoreTests {
         return database
     }
 
-    @Test("A backup is a sound, self-contained copy with the counts of the source")
-    func backupIsSound() async throws {
+    /// Runs `body` on such a database in a new directory, then closes it and removes the directory.
+    private func withFileDatabase(_ body: (URL, BrainDatabase) async throws -> Void) async throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let database = try await makeFileDatabase(in: directory)
         defer { try? database.close() }
+        try await body(directory, database)
+    }
 
-        let target = directory.appendingPathComponent("backup.sqlite").path
-        let report = try await database.backup(to: target)
+    @Test("A backup is a sound, self-contained copy with the counts of the source")
+    func backupIsSound() async throws {
+        try await withFileDatabase { directory, database in
+            let target = directory.appendingPathComponent("backup.sqlite").path
+            let report = try await database.backup(to: target)
 
-        #expect(report.inspection.integrity == "ok")
-        #expect(report.inspection.memories == ["company": 1, "user": 2])
-        #expect(report.inspection.schemaVersion == DatabaseInspection.binarySchemaVersion)
-        #expect(report.inspection.bytes > 0)
-        #expect(!FileManager.default.fileExists(atPath: target + "-wal"))
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.contains(".partial-") }
-        #expect(leftovers.isEmpty)
+            #expect(report.inspection.integrity == "ok")
+            #expect(report.inspection.memories == ["company": 1, "user": 2])
+            #expect(report.inspection.schemaVersion == DatabaseInspection.binarySchemaVersion)
+            #expect(report.inspection.bytes > 0)
+            #expect(!FileManager.default.fileExists(atPath: target + "-wal"))
+            let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.contains(".partial-") }
+            #expect(leftovers.isEmpty)
+        }
     }
 
     @Test("Backups at once and in turn leave the writer's automatic checkpoints as they were")
     func backupsRestoreCheckpoints() async throws {
-        let directory = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let database = try await makeFileDatabase(in: directory)
-        defer { try? database.close() }
-        let before = try database.pragma("wal_autocheckpoint")
+        try await withFileDatabase { directory, database in
+            let before = try database.pragma("wal_autocheckpoint")
 
-        // A backup pauses them while it runs; overlapping backups must not leave them paused.
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for index in 0..<3 {
-                group.addTask { _ = try await database.backup(to: directory.appendingPathComponent("at-once-\(index).sqlite").path) }
+            // A backup pauses them while it runs; overlapping backups must not leave them paused.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<3 {
+                    group.addTask { _ = try await database.backup(to: directory.appendingPathComponent("at-once-\(index).sqlite").path) }
+                }
+                try await group.waitForAll()
             }
-            try await group.waitForAll()
-        }
-        _ = try await database.backup(to: directory.appendingPathComponent("alone.sqlite").path)
+            _ = try await database.backup(to: directory.appendingPathComponent("alone.sqlite").path)
 
-        #expect(before == "1000")
-        #expect(try database.pragma("wal_autocheckpoint") == before)
+            #expect(before == "1000")
+            #expect(try database.pragma("wal_autocheckpoint") == before)
+        }
     }
 
     @Test("A backup refuses a relative path, an existing file without overwrite, and the database itself")
     func backupRefusesBadTargets() async throws {
-        let directory = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let database = try await makeFileDatabase(in: directory)
-        defer { try? database.close() }
-        let existing = directory.appendingPathComponent("existing.sqlite").path
-        _ = FileManager.default.createFile(atPath: existing, contents: Data("keep me".utf8))
+        try await withFileDatabase { directory, database in
+            let existing = directory.appendingPathComponent("existing.sqlite").path
+            _ = FileManager.default.createFile(atPath: existing, contents: Data("keep me".utf8))
 
-        await #expect(throws: BrainError.self) { try await database.backup(to: "relative.sqlite") }
-        await #expect(throws: BrainError.self) { try await database.backup(to: existing) }
-        await #expect(throws: BrainError.self) { try await database.backup(to: database.path!) }
-        #expect(FileManager.default.contents(atPath: existing) == Data("keep me".utf8))
-        _ = try await database.backup(to: existing, overwrite: true)
-        #expect(try DatabaseInspection.inspect(path: existing).memories["user"] == 2)
+            await #expect(throws: BrainError.self) { try await database.backup(to: "relative.sqlite") }
+            await #expect(throws: BrainError.self) { try await database.backup(to: existing) }
+            await #expect(throws: BrainError.self) { try await database.backup(to: database.path!) }
+            #expect(FileManager.default.contents(atPath: existing) == Data("keep me".utf8))
+            _ = try await database.backup(to: existing, overwrite: true)
+            #expect(try DatabaseInspection.inspect(path: existing).memories["user"] == 2)
+        }
     }
 
     @Test("A restore replaces the database and keeps the old one beside it, WAL folded in")
