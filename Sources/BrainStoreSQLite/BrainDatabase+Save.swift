@@ -31,6 +31,7 @@ extension BrainDatabase {
                     return try writes.map { try Self.upsert($0, brain: brain, owner: owner, source: source, in: db) }
                 }
                 storageHealth.succeeded()
+                searchIndex.noteChanges()
             } catch {
                 storageHealth.observe(error, logged: fileWatch?.isLost == true)
                 throw error
@@ -93,6 +94,7 @@ extension BrainDatabase {
         do {
             let value = try await writer.write(updates)
             storageHealth.succeeded()
+            searchIndex.noteChanges()
             return value
         } catch {
             let mapped = Self.storageError(error)

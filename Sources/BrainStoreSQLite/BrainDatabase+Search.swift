@@ -4,32 +4,25 @@ import GRDB
 
 extension BrainDatabase {
     /// Full-text search of one owner's live memories, best first (bm25). Case and accents are
-    /// ignored; every word must match as a whole word.
+    /// ignored; every word must match as a whole word. Sees every save acknowledged before it
+    /// began: it waits for the search index to follow the store that far (see `SearchIndex`).
     public func searchLocal(_ brain: BrainKind, owner reference: OwnerReference, query: String, limit: Int = 10) async throws -> [SearchHit] {
         let terms = try SearchTerms(query: query, limit: limit)
-        let table = brain == .company ? "company_search" : "user_search"
+        let (owner, lastChange) = try await storageRead { db in
+            (try Owner.resolve(reference, brain: brain, create: false, in: db), try SearchIndexSQL.lastChange(db))
+        }
+        try await searchIndex.catchUp(through: lastChange)
+        let ownerToken = "o" + owner.id.replacingOccurrences(of: "-", with: "")
+        let hits = try await searchIndex.match(brain, ownerToken: ownerToken, words: terms.words, limit: limit)
+        guard !hits.isEmpty else { return [] }
         return try await storageRead { db in
-            let owner = try Owner.resolve(reference, brain: brain, create: false, in: db)
-            // The owner token narrows the match inside the index, so cost follows the owner's
-            // memories, not the whole table. Words are quoted: user text never becomes FTS syntax.
-            let ownerToken = "o" + owner.id.replacingOccurrences(of: "-", with: "")
-            // Whole words only: a prefix query makes FTS5 merge every matching term's full list
-            // across all owners before the owner filter applies (37 ms p99 over 1M memories),
-            // while whole words are seeked through the owner's short list.
-            let match = "owner : \"\(ownerToken)\" AND " + terms.words.map { "\"\($0)\"" }.joined(separator: " AND ")
-            let rows = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT s.rowid AS search_rowid, bm25(\(table), 10.0, 4.0, 2.0, 0.0) AS rank
-                    FROM \(table) s WHERE \(table) MATCH ? ORDER BY rank LIMIT ?
-                    """,
-                arguments: [match, limit])
-            return try rows.compactMap { hit -> SearchHit? in
-                let rowid: Int64 = hit["search_rowid"]
-                guard let row = try BrainRow.fetchOne(db, sql: BrainRow.select(brain) + " WHERE b.rowid = ? AND b.deleted = 0", arguments: [rowid])
+            // A row changed since the index read it may be gone, or no longer this owner's.
+            try hits.compactMap { hit -> SearchHit? in
+                guard let row = try BrainRow.fetchOne(
+                    db, sql: BrainRow.select(brain) + " WHERE b.rowid = ? AND b.deleted = 0 AND b.\(brain.ownerColumn) = ?",
+                    arguments: [hit.rowid, owner.id])
                 else { return nil }
-                let rank: Double = hit["rank"]
-                return SearchHit(memory: row.memory(brain: brain), score: -rank)
+                return SearchHit(memory: row.memory(brain: brain), score: -hit.rank)
             }
         }
     }

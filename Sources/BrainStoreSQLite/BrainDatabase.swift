@@ -19,13 +19,20 @@ public final class BrainDatabase: Sendable {
     public let storageHealth = StorageHealth()
     /// Keeps the writer from checkpointing while a backup runs (see `backup(to:)`).
     let checkpointPause = WriterCheckpointPause()
+    /// Full-text search, in a file of its own beside the store (`<path>-search`).
+    let searchIndex: SearchIndex
 
     /// Opens (creating if needed) a database file in WAL mode and migrates it. A file that is not
     /// a braind database, or is one from a newer braind, is refused before anything writes to it.
     /// - Parameters:
     ///   - path: the SQLite file.
     ///   - synchronous: durability of commits; `.full` unless the operator chose otherwise.
-    public init(path: String, synchronous: Synchronous = .full) throws {
+    public convenience init(path: String, synchronous: Synchronous = .full) throws {
+        try self.init(path: path, synchronous: synchronous, searchIndex: SearchIndex.Timing())
+    }
+
+    /// The same, with the search index's timing chosen (tests).
+    init(path: String, synchronous: Synchronous, searchIndex timing: SearchIndex.Timing) throws {
         try Self.checkRecognized(path: path)
         let pool = try DatabasePool(path: path, configuration: Self.makeConfiguration())
         // GRDB sets synchronous=NORMAL when it enables WAL, after prepareDatabase runs, so the
@@ -50,6 +57,12 @@ public final class BrainDatabase: Sendable {
         self.fileWatch = fileWatch
         groupCommit = GroupCommit(beforeEachTransaction: { () throws(BrainError) in try fileWatch?.check() })
         try Self.migrator.migrate(pool)
+        searchIndex = try SearchIndex(.file(index: Self.searchIndexPath(of: path), store: path), brain: pool, timing: timing)
+    }
+
+    /// Where the search index of the store at `path` lives.
+    public static func searchIndexPath(of path: String) -> String {
+        path + "-search"
     }
 
     /// An empty in-memory database with the full schema, for tests.
@@ -60,11 +73,17 @@ public final class BrainDatabase: Sendable {
         fileWatch = nil
         groupCommit = GroupCommit()
         try Self.migrator.migrate(queue)
+        searchIndex = try SearchIndex(.memory, brain: queue, timing: SearchIndex.Timing())
     }
 
     /// Closes the connections. Later calls fail; call it once, at shutdown.
     public func close() throws {
+        searchIndex.close()
         if let pool = writer as? DatabasePool {
+            // Fold the WAL in first: SQLite removes it only when the last connection closes, and
+            // GRDB closes a pool's read-only readers last, which cannot. A closed store is then
+            // one self-contained file, whatever was read.
+            _ = try? pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
             try pool.close()
         } else if let queue = writer as? DatabaseQueue {
             try queue.close()

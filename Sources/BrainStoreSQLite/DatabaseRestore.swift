@@ -79,6 +79,10 @@ public enum DatabaseRestore {
         guard rename(staged, database) == 0 else {
             throw .io("cannot move the restored file to \(database): \(String(cString: strerror(errno)))")
         }
+        // The search index followed the replaced file: remove it, so the restored file is indexed
+        // afresh at open (the check at open would also find it ahead of the restored file).
+        let index = BrainDatabase.searchIndexPath(of: database)
+        for suffix in ["", "-wal", "-shm"] { unlink(index + suffix) }
         FileSync.directory(of: database)
         var restored = inspection
         restored.path = database
