@@ -62,7 +62,7 @@ struct LoadController<Context: BrainContext> {
 
     private func loadOne(_ brain: BrainKind, context: Context) async throws -> Response {
         let text = try context.parameters.require("owner")
-        let owner = try OwnerReference(text.removingPercentEncoding ?? text, verifyCheckDigit: settings.verifyRUTCheckDigit)
+        let owner = try OwnerReference(text.percentDecoded, verifyCheckDigit: settings.verifyRUTCheckDigit)
         try await Authorization.require(context.principal, brain: brain, owner: owner, write: true, database: database)
         let result = try await database.load(brain, owner: owner)
         if result.changedLocally { sync.localChangesCommitted() }

@@ -63,12 +63,12 @@ struct MemoriesController<Context: BrainContext> {
 
     private func owner(_ context: Context) throws -> OwnerReference {
         let text = try context.parameters.require("owner")
-        return try OwnerReference(text.removingPercentEncoding ?? text, verifyCheckDigit: settings.verifyRUTCheckDigit)
+        return try OwnerReference(text.percentDecoded, verifyCheckDigit: settings.verifyRUTCheckDigit)
     }
 
     /// Decoded like the owner, so messages show the slug as the client meant it (`'Kô'`, not `'K%C3%B4'`).
     private func slug(_ context: Context) throws -> String {
         let text = try context.parameters.require("slug")
-        return text.removingPercentEncoding ?? text
+        return text.percentDecoded
     }
 }
