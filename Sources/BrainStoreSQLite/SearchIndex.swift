@@ -192,9 +192,16 @@ final class SearchIndex: Sendable {
             return state.waiters
         }
         for waiter in waiters { waiter.continuation.resume(throwing: BrainError.storageUnavailable(reason: "the store is closed")) }
-        queue.sync {}
         // In memory the index shares the store's connection, which the store closes.
-        if let pool = index as? DatabasePool { try? pool.close() }
+        guard let pool = index as? DatabasePool else {
+            queue.sync {}
+            return
+        }
+        // A rebuild of a large store may take a minute: stop it rather than hold shutdown. Its
+        // transaction rolls back, and the next start finds the index as unmatched as before.
+        pool.interrupt()
+        queue.sync {}
+        try? pool.close()
     }
 
     // MARK: - Following the list (on `queue` only)
@@ -230,7 +237,7 @@ final class SearchIndex: Sendable {
                 return (state.waiters, !state.failing)
             }
             // Logged once per failing stretch: every later save would retry, and log again.
-            if first { logger.error("search index cannot follow the store; searches fail until it can", metadata: ["error": "\(failure)"]) }
+            if first && !state.withLock({ $0.closed }) { logger.error("search index cannot follow the store; searches fail until it can", metadata: ["error": "\(failure)"]) }
             for waiter in waiters { waiter.continuation.resume(throwing: failure) }
         }
     }
