@@ -75,7 +75,9 @@ struct SearchBenchmark {
             latencies.append(ContinuousClock.now - started)
         }
         latencies.sort()
-        let size = try await database.storageBytes()["database"] ?? 0
+        // The store and, on SQLite, its search index beside it.
+        let bytes = try await database.storageBytes()
+        let size = (bytes["database"] ?? 0) + (bytes["search_index"] ?? 0)
         try await opened.close()
         return Result(
             seedSeconds: seedSeconds, p50: latencies[latencies.count / 2], p99: latencies[latencies.count * 99 / 100],

@@ -17,8 +17,9 @@ extension BrainDatabase: BrainStore {
     public func storageBytes() async throws -> [String: Int] {
         guard let path else { return [:] }
         var bytes: [String: Int] = [:]
-        for (part, suffix) in [("database", ""), ("wal", "-wal")] {
-            bytes[part] = (try? FileManager.default.attributesOfItem(atPath: path + suffix)[.size] as? Int) ?? 0
+        let index = Self.searchIndexPath(of: path)
+        for (part, file) in [("database", path), ("wal", path + "-wal"), ("search_index", index), ("search_index_wal", index + "-wal")] {
+            bytes[part] = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
         }
         return bytes
     }

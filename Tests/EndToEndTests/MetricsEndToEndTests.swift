@@ -32,6 +32,9 @@ struct MetricsEndToEndTests {
         #expect(first[created] == 1)
         #expect(first[#"braind_rows_pending{brain="company"}"#] == 1)
         #expect(first["braind_database_bytes"].map { $0 > 0 } == true)
+        if TestStoreKind.current == .sqlite {
+            #expect(first["braind_search_index_bytes"].map { $0 > 0 } == true, "the search index's file, beside the database")
+        }
         #expect(first.keys.contains { $0.hasPrefix("hb_requests") }, "requests by route come from Hummingbird's MetricsMiddleware")
 
         _ = try await client.save(.company, owner: "12.345.678-5", memories: [MemoryInput(slug: "b", content: "y"), MemoryInput(slug: "a", content: "x")])

@@ -48,7 +48,7 @@ public protocol StatusStore: Sendable {
     var storeDescription: StoreDescription { get }
     /// Whether writes succeed now (a full disk, a lost file or server), shown in status.
     var storageHealth: StorageHealth { get }
-    /// Bytes the store occupies by part, for metrics (`database`, and `wal` on SQLite).
+    /// Bytes the store occupies by part, for metrics (`database`; on SQLite also `wal`, `search_index`, `search_index_wal`).
     func storageBytes() async throws -> [String: Int]
     /// Counts by sync state for one brain.
     func counts(_ brain: BrainKind) async throws -> BrainCounts
