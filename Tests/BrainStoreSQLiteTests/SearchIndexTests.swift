@@ -19,6 +19,12 @@ struct SearchIndexTests {
         try await body(directory.appendingPathComponent("brain.sqlite").path)
     }
 
+    /// Replaces a closed database file (and its WAL and shared memory) with a copy of another.
+    private func replace(_ file: String, with copy: String) throws {
+        for suffix in ["", "-wal", "-shm"] { unlink(file + suffix) }
+        try FileManager.default.copyItem(atPath: copy, toPath: file)
+    }
+
     private func open(_ path: String, _ timing: SearchIndex.Timing = lazy) throws -> BrainDatabase {
         try BrainDatabase(path: path, synchronous: .full, searchIndex: timing)
     }
@@ -99,14 +105,13 @@ struct SearchIndexTests {
             #expect(reopened.searchIndex.progress.rebuilds == 1)
             try reopened.close()
 
-            // Another store's index, with the same owner and row numbers but other words.
+            // Another store's index: the same RUT and row numbers, other words (and owner ids).
             let otherPath = path + ".other"
             let other = try open(otherPath)
             _ = try await other.save(.company, owner: try owner(companyRUT), memories: [memory("a", "beta")])
             _ = try await slugs(other, "beta")
             try other.close()
-            for suffix in ["", "-wal", "-shm"] { unlink(index + suffix) }
-            try FileManager.default.copyItem(atPath: BrainDatabase.searchIndexPath(of: otherPath), toPath: index)
+            try replace(index, with: BrainDatabase.searchIndexPath(of: otherPath))
             reopened = try open(path)
             defer { try? reopened.close() }
             #expect(try await slugs(reopened, "alfa") == ["a"])
@@ -134,8 +139,7 @@ struct SearchIndexTests {
             try database.close()
 
             // The store put back as it was, beside the newer index: "dos" must not be found.
-            for suffix in ["", "-wal", "-shm"] { unlink(path + suffix) }
-            try FileManager.default.copyItem(atPath: path + ".copy", toPath: path)
+            try replace(path, with: path + ".copy")
             database = try open(path)
             #expect(try await slugs(database, "dos").isEmpty)
             #expect(try await slugs(database, "uno") == ["a"])
@@ -153,13 +157,13 @@ struct SearchIndexTests {
             try await Task.sleep(for: .milliseconds(50))
             _ = try await slugs(database, "cuatro")
             try database.close()
-            for suffix in ["", "-wal", "-shm"] { unlink(index + suffix) }
-            try FileManager.default.copyItem(atPath: index + ".copy", toPath: index)
+            try replace(index, with: index + ".copy")
             database = try open(path)
             defer { try? database.close() }
             #expect(try await slugs(database, "tres") == ["a"])
             #expect(try await slugs(database, "cuatro") == ["b"])
             #expect(try await slugs(database, "uno").isEmpty)
+            #expect(database.searchIndex.progress.rebuilds == 1)
         }
     }
 
