@@ -223,10 +223,11 @@ final class SearchIndex: Sendable {
                 guard applied >= Self.batchSize || waiting else { break }
             }
             try pruneIfDue()
-            if state.withLock({ $0.failing }) {
-                state.withLock { $0.failing = false }
-                logger.info("search index follows the store again")
+            let recovered = state.withLock { state -> Bool in
+                defer { state.failing = false }
+                return state.failing
             }
+            if recovered { logger.info("search index follows the store again") }
         } catch {
             let failure = BrainDatabase.storageError(error)
             let (waiters, first) = state.withLock { state -> ([Waiter], Bool) in
