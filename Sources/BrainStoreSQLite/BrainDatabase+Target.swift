@@ -8,7 +8,7 @@ extension BrainDatabase {
     /// The Mem0 the stored memory ids belong to; nil before the first push to any.
     public func recordedTarget() async throws -> Mem0Target? {
         try await storageRead { db in
-            try String.fetchOne(db, sql: "SELECT value FROM daemon_state WHERE key = ?", arguments: [Self.targetKey])
+            try DaemonState.value(Self.targetKey, in: db)
                 .flatMap { try? JSONDecoder().decode(Mem0Target.self, from: Data($0.utf8)) }
         }
     }
@@ -17,9 +17,7 @@ extension BrainDatabase {
     public func recordTarget(_ target: Mem0Target) async throws {
         let json = try CanonicalJSON.encode(target)
         try await storageWrite { db in
-            try db.execute(
-                sql: "INSERT INTO daemon_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                arguments: [Self.targetKey, json])
+            try DaemonState.set(Self.targetKey, to: json, in: db)
         }
     }
 
@@ -57,9 +55,7 @@ extension BrainDatabase {
                         """,
                     arguments: [nowText])
             }
-            try db.execute(
-                sql: "INSERT INTO daemon_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                arguments: [Self.targetKey, json])
+            try DaemonState.set(Self.targetKey, to: json, in: db)
             return result
         }
         return RetargetReport(from: from, to: target, rows: rows, tombstones: tombstones, dryRun: false)

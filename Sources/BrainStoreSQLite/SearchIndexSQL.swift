@@ -88,9 +88,7 @@ struct SearchIndexSQL: Sendable {
     /// Deletes the list up to `through`, and records that it did. On the store's own connection.
     static func prune(_ db: Database, through: Int64) throws {
         try db.execute(sql: "DELETE FROM search_changes WHERE seq <= ?", arguments: [through])
-        try db.execute(
-            sql: "INSERT INTO daemon_state (key, value) VALUES ('search.pruned_through', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            arguments: [String(through)])
+        try DaemonState.set("search.pruned_through", to: String(through), in: db)
     }
 
     /// Full-text matches of one owner's memories, best first: brain rowids and bm25 ranks.
@@ -111,8 +109,8 @@ struct SearchIndexSQL: Sendable {
     }
 
     func storeMark(_ db: Database) throws -> StoreMark {
-        let source = try String.fetchOne(db, sql: "SELECT value FROM \(store).daemon_state WHERE key = 'search.source'") ?? ""
-        let pruned = try String.fetchOne(db, sql: "SELECT value FROM \(store).daemon_state WHERE key = 'search.pruned_through'").flatMap { Int64($0) } ?? 0
+        let source = try DaemonState.value("search.source", schema: store, in: db) ?? ""
+        let pruned = try DaemonState.value("search.pruned_through", schema: store, in: db).flatMap { Int64($0) } ?? 0
         // AUTOINCREMENT keeps the highest number ever handed out here, even once pruned.
         let assigned = try Int64.fetchOne(db, sql: "SELECT seq FROM \(store).sqlite_sequence WHERE name = 'search_changes'") ?? 0
         return StoreMark(source: source, prunedThrough: pruned, lastAssigned: assigned)
