@@ -8,6 +8,9 @@ braind (issue 19), and the three ratios of the save path against its floor.
   also measures ping, so the two clients can be compared on the same requests, and records every
   request's latency (h2load reports no percentiles).
 - fdatasync is timed on the database's own filesystem: one 4 KiB page written over, then synced.
+- bench/sqlite_floor.c runs a save's own SQL on libsqlite3 from C, on a copy of the SQLite store
+  just measured: what that transaction costs with no server at all, and so the best ratios any
+  server on this schema and durability could reach on this machine.
 """
 import json, os, re, shutil, subprocess, time
 
@@ -30,6 +33,33 @@ def build_loadgen(work):
         return binary
     subprocess.run(["gcc", "-O2", "-Wall", "-o", binary, os.path.join(ROOT, "bench", "loadgen.c")], check=True)
     return binary
+
+
+def build_sqlite_floor(work):
+    binary = os.path.join(work, "sqlite_floor")
+    subprocess.run(["gcc", "-O2", "-Wall", "-o", binary, os.path.join(ROOT, "bench", "sqlite_floor.c"), "-lsqlite3"], check=True)
+    return binary
+
+
+def sqlite_floor(work, store, quick, rut_base):
+    """The save's transaction alone (bench/sqlite_floor.c) on a copy of `store`, a closed braind
+    SQLite file: one save per transaction, then 64 per transaction (group commit's best case)."""
+    binary = build_sqlite_floor(work)
+    copy = os.path.join(work, "floor.sqlite")
+    for suffix in ("", "-wal"):
+        if os.path.exists(store + suffix): shutil.copyfile(store + suffix, copy + suffix)
+    try:
+        runs = []
+        for transactions, per in ((1000, 1), (40, 64)) if quick else ((3000, 1), (100, 64)):
+            warmup = transactions // 5
+            out = subprocess.run([binary, copy, str(transactions), str(per), str(rut_base), str(warmup)],
+                                 capture_output=True, text=True, check=True).stdout
+            runs.append(json.loads(out))
+            rut_base += (warmup + transactions) * per
+        return runs
+    finally:
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(copy + suffix): os.unlink(copy + suffix)
 
 
 def fdatasync_samples(directory, rounds=200):
@@ -153,6 +183,8 @@ def measure(rel, work, quick, row, start_daemon, db=None, label="api"):
     finally:
         daemon.send_signal(15)
         daemon.wait()
+    # SQLite only: braind has closed the file, so the copy is whole.
+    transaction = None if "://" in db else sqlite_floor(work, db, quick, rut[0])
 
     row("clients", f"{version} (ping); bench/loadgen.c (saves, latencies); {cores}")
     syncs.sort()
@@ -182,6 +214,31 @@ def measure(rel, work, quick, row, start_daemon, db=None, label="api"):
         "≤ 2 ×", "yes" if save1["mean_ms"] <= 2 * floor else "no")
     row("ratio 3: p99 of saves at 64 connections (loadgen, every request's latency)",
         f"{save64['p99_ms']:.2f} ms over {save64['requests']} requests", "≤ 5 ms", "yes" if save64["p99_ms"] <= 5 else "no")
+    if transaction:
+        floor_rows(row, transaction, ping1, ping64, sync_median)
+
+
+def floor_rows(row, transaction, ping1, ping64, sync_median):
+    """The transaction's own cost, and the ratios a server adding nothing to ping and to that
+    transaction would reach: what this schema and synchronous=FULL allow on this machine."""
+    one, grouped = transaction
+    row("the save's transaction alone: libsqlite3 from C (bench/sqlite_floor.c), same SQL and pragmas, no braind",
+        f"1 save per transaction: {one['wall_us_per_save']:.0f} us wall, {one['cpu_us_per_save']:.0f} us CPU; "
+        f"{grouped['saves_per_transaction']} per transaction: {grouped['wall_us_per_save']:.0f} us wall, "
+        f"{grouped['cpu_us_per_save']:.0f} us CPU per save (a copy of the store above)")
+    # Ratio 1 is CPU-bound (braind keeps ~1.6 of the 2 cores on ping and on saves alike): a save
+    # costs at least ping's CPU plus its share of a 64-save transaction.
+    best1 = ping64["cpu_us"] / (ping64["cpu_us"] + grouped["cpu_us_per_save"])
+    # Ratio 2 is serial: one request at a time, so at least ping's round trip plus the transaction.
+    best2 = (ping1["mean_ms"] + one["wall_us_per_save"] / 1000) / (ping1["mean_ms"] + sync_median)
+    # Ratio 3 by Little's law: 64 requests always in flight at the best rate.
+    best_mean = 64 / (ping64["rate"] * best1) * 1000
+    row("the best ratios a server could reach: ping plus that transaction, nothing else",
+        f"ratio 1 ≤ {100 * best1:.0f}% ({ping64['cpu_us']:.0f} us of ping CPU + {grouped['cpu_us_per_save']:.0f}); "
+        f"ratio 2 ≥ {best2:.2f} × (({ping1['mean_ms']:.3f} + {one['wall_us_per_save'] / 1000:.3f} ms) / "
+        f"({ping1['mean_ms']:.3f} + {sync_median:.3f} ms)); ratio 3: mean ≥ {best_mean:.1f} ms at 64 connections "
+        f"(≤ {ping64['rate'] * best1:.0f} saves/s), p99 above it. Targets within reach: "
+        + ", ".join(f"ratio {n} {'yes' if ok else 'no'}" for n, ok in ((1, best1 >= 0.75), (2, best2 <= 2), (3, best_mean <= 5))))
 
 
 def cpu(r):
