@@ -57,6 +57,8 @@ let package = Package(
             dependencies: [
                 "BrainCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // SQLite's C API, for the save path's statements (DirectStatement.swift).
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

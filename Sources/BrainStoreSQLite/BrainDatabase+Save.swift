@@ -59,27 +59,31 @@ extension BrainDatabase {
         let metadataText = memory.metadataText
         let now = Timestamp.now()
         let sql = SaveSQL.of(brain)
-        // Cached statements: the save path runs these for every item, and preparing SQL (with
-        // GRDB's authorizer) cost more than executing it.
-        let existing = try SaveTarget.fetch(db.cachedStatement(sql: sql.target), owner: owner.id, slug: memory.slug)
+        // Cached statements run directly (see DirectStatement): the save path runs these for
+        // every item, and preparing SQL (with GRDB's authorizer) cost more than executing it.
+        let existing = try SaveTarget.fetch(DirectStatement(db, sql: sql.target), owner: owner.id, slug: memory.slug)
         let decision = SaveRule.decide(existing: existing?.state, incoming: memory, metadataText: metadataText, source: source)
         let result = SaveRule.result(decision, slug: memory.slug, existingState: existing?.state.syncState)
         switch decision {
         case .insert:
             // Time-ordered: the id appends to its indexes instead of dirtying a random page.
             let id = TimeOrderedID.make()
-            try db.cachedStatement(sql: sql.insert)
-                .execute(arguments: [id, owner.id, memory.slug, memory.category, memory.content, metadataText, now, now, source.rawValue])
+            try DirectStatement(db, sql: sql.insert)
+                .execute(id, owner.id, memory.slug, memory.category, memory.content, metadataText, now, now, source.rawValue)
             try EventJournal.append(.created, brain: brain, ownerID: owner.id, recordID: id, slug: memory.slug, version: 1, in: db)
         case .unchanged(let adoptForLoader):
             if adoptForLoader, let existing {
-                try db.cachedStatement(sql: sql.adopt).execute(arguments: [source.rawValue, existing.id])
+                try DirectStatement(db, sql: sql.adopt).execute(source.rawValue, existing.id)
             }
         case .update(let resurrect):
             guard let existing else { preconditionFailure("an update has a row") }
             let version = existing.version + 1
-            try db.cachedStatement(sql: sql.update)
-                .execute(arguments: [memory.category, memory.content, metadataText, now, version, source.rawValue, now, existing.id])
+            let update = try DirectStatement(db, sql: sql.update)
+            for (position, text) in zip(Int32(1)..., [memory.category, memory.content, metadataText, now]) {
+                update.bind(position, text)
+            }
+            update.bind(5, version)
+            try update.execute(source.rawValue, now, existing.id, from: 6)
             try EventJournal.append(
                 resurrect ? .created : .updated, brain: brain, ownerID: owner.id, recordID: existing.id,
                 slug: memory.slug, version: version, in: db)
@@ -133,17 +137,15 @@ private struct SaveTarget {
     var version: Int
     var state: StoredMemoryState
 
-    static func fetch(_ statement: Statement, owner: String, slug: String) throws -> SaveTarget? {
-        // The cursor's row is a view of the statement: read it while the cursor lives, no copy.
-        let cursor = try Row.fetchCursor(statement, arguments: [owner, slug])
-        guard let row = try cursor.next() else { return nil }
-        let source: String? = row[5]
-        let syncState: String = row[6]
-        return SaveTarget(
-            id: row[0], version: row[7],
-            state: StoredMemoryState(
-                content: row[1], category: row[2], metadataText: row[3], deleted: row[4],
-                source: source.flatMap(MemorySource.init(rawValue:)) ?? .save, syncState: SyncState(rawValue: syncState) ?? .pending))
+    static func fetch(_ statement: DirectStatement, owner: String, slug: String) throws -> SaveTarget? {
+        try statement.fetchFirst(owner, slug) { row in
+            SaveTarget(
+                id: row.string(0), version: row.integer(7),
+                state: StoredMemoryState(
+                    content: row.string(1), category: row.text(2), metadataText: row.string(3), deleted: row.integer(4) != 0,
+                    source: row.text(5).flatMap(MemorySource.init(rawValue:)) ?? .save,
+                    syncState: SyncState(rawValue: row.string(6)) ?? .pending))
+        }
     }
 }
 

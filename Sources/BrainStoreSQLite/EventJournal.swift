@@ -3,16 +3,22 @@ import GRDB
 
 enum EventJournal {
     /// Appends one journal entry inside the caller's transaction, so the entry exists exactly when
-    /// the change it records does.
+    /// the change it records does. Every save appends one (see DirectStatement).
     static func append(
         _ kind: EventKind, brain: BrainKind, ownerID: String, recordID: String?, slug: String?,
         version: Int?, detail: String? = nil, in db: Database
     ) throws {
-        try db.cachedStatement(
+        let insert = try DirectStatement(
+            db,
             sql: """
                 INSERT INTO events (at, kind, brain, owner_id, record_id, slug, version, detail)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """
-        ).execute(arguments: [Timestamp.now(), kind.rawValue, brain.rawValue, ownerID, recordID, slug, version, detail])
+                """)
+        for (position, text) in zip(Int32(1)..., [Timestamp.now(), kind.rawValue, brain.rawValue, ownerID, recordID, slug]) {
+            insert.bind(position, text)
+        }
+        insert.bind(7, version)
+        insert.bind(8, detail)
+        try insert.execute()
     }
 }

@@ -129,14 +129,14 @@ final class GroupCommit: Sendable {
             return Array(repeating: .failure(error), count: batch.count)
         }
         do {
-            return try writer.write { db in try batch.map { .success(try $0.work(db)) } }
+            return try Self.transaction(writer) { db in try batch.map { .success(try $0.work(db)) } }
         } catch where batch.count == 1 {
             return [.failure(BrainDatabase.storageError(error))]
         } catch {
             // Which job failed is not known: find out, each in its own savepoint.
         }
         do {
-            return try writer.write { db in
+            return try Self.transaction(writer) { db in
                 batch.map { job in
                     Result {
                         var output: [SaveItemResult] = []
@@ -154,6 +154,24 @@ final class GroupCommit: Sendable {
             }
         } catch {
             return Array(repeating: .failure(BrainDatabase.storageError(error)), count: batch.count)
+        }
+    }
+
+    /// `writer.write` with its BEGIN and COMMIT from the statement cache: GRDB's `inTransaction`
+    /// prepares both anew for every transaction (SQLite's parser and GRDB's authorizer each time:
+    /// with GRDB's arguments, 40 to 60 us of a one-save transaction's 250 us of CPU).
+    private static func transaction<T>(_ writer: any DatabaseWriter, _ body: (Database) throws -> T) throws -> T {
+        try writer.writeWithoutTransaction { db in
+            try DirectStatement(db, sql: "BEGIN IMMEDIATE TRANSACTION").execute()
+            do {
+                let value = try body(db)
+                try DirectStatement(db, sql: "COMMIT TRANSACTION").execute()
+                return value
+            } catch {
+                // A failed COMMIT (SQLITE_BUSY) leaves the transaction open; some errors end it.
+                if db.isInsideTransaction { try? db.rollback() }
+                throw error
+            }
         }
     }
 

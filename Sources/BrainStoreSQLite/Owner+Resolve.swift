@@ -8,18 +8,41 @@ extension Owner {
     static func resolve(
         _ reference: OwnerReference, brain: BrainKind, create: Bool, in db: Database
     ) throws -> Owner {
-        let sql = "SELECT id, rut FROM \(brain.ownerTable) WHERE \(reference.isID ? "id" : "rut") = ?"
-        if let row = try Row.fetchOne(db.cachedStatement(sql: sql), arguments: [reference.description]) {
-            return Owner(id: row["id"], rut: row["rut"])
+        let sql = OwnerSQL.of(brain)
+        // A save to a new owner runs both statements once per request (see DirectStatement).
+        let find = try DirectStatement(db, sql: reference.isID ? sql.findByID : sql.findByRUT)
+        if let owner = try find.fetchFirst(reference.description, read: { Owner(id: $0.string(0), rut: $0.string(1)) }) {
+            return owner
         }
         guard create, case .rut(let rut) = reference else {
             throw BrainError.ownerNotFound(brain: brain, owner: reference.description)
         }
         let owner = Owner(id: TimeOrderedID.make(), rut: rut.normalized)
         let now = Timestamp.now()
-        // Cached: a save to a new owner runs this once per request.
-        try db.cachedStatement(sql: "INSERT INTO \(brain.ownerTable) (id, rut, created_at, updated_at) VALUES (?, ?, ?, ?)")
-            .execute(arguments: [owner.id, owner.rut, now, now])
+        try DirectStatement(db, sql: sql.insert).execute(owner.id, owner.rut, now, now)
         return owner
+    }
+}
+
+/// The owner look-ups and insert for each brain, built once (the statement cache is keyed by text).
+private struct OwnerSQL {
+    let findByID: String
+    let findByRUT: String
+    let insert: String
+
+    static func of(_ brain: BrainKind) -> OwnerSQL {
+        switch brain {
+        case .company: company
+        case .user: user
+        }
+    }
+
+    private static let company = OwnerSQL(.company)
+    private static let user = OwnerSQL(.user)
+
+    private init(_ brain: BrainKind) {
+        findByID = "SELECT id, rut FROM \(brain.ownerTable) WHERE id = ?"
+        findByRUT = "SELECT id, rut FROM \(brain.ownerTable) WHERE rut = ?"
+        insert = "INSERT INTO \(brain.ownerTable) (id, rut, created_at, updated_at) VALUES (?, ?, ?, ?)"
     }
 }
