@@ -8,7 +8,7 @@ public enum OwnerReference: Sendable, Hashable, CustomStringConvertible {
     /// Parses a path segment. A UUID is tried first because no valid RUT looks like one.
     public init(_ text: String, verifyCheckDigit: Bool = true) throws(BrainError) {
         let trimmed = text.trimmingWhitespace(newlines: false)
-        if trimmed.count == 36, let uuid = UUID(uuidString: trimmed) {
+        if trimmed.utf8.count == 36, let uuid = UUID(uuidString: trimmed) {
             self = .id(uuid)
             return
         }
