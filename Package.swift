@@ -59,10 +59,13 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // SQLite's C API, for the save path's statements (DirectStatement.swift).
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                "CSQLiteSettings",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
+        // sqlite3_config for the process (variadic in C, so not callable from Swift).
+        .target(name: "CSQLiteSettings", linkerSettings: [.linkedLibrary("sqlite3")]),
         // Mem0 client (AsyncHTTPClient), push worker, reconciler.
         .target(
             name: "BrainSync",

@@ -4,7 +4,7 @@
 // the statements braind's save of one memory to a new company runs (BrainDatabase+Save.swift,
 // Owner+Resolve.swift, EventJournal.swift: the owner's look-up and insert, the look-up of the row
 // the save may replace, the row's insert with its triggers, the journal's insert), with the
-// writer's pragmas, straight on libsqlite3 from C: no HTTP, no Swift, no thread hand-offs. Its
+// writer's pragmas and braind's process settings, straight on libsqlite3 from C: no HTTP, no Swift, no thread hand-offs. Its
 // time is what no server built on this schema and this durability can go below, so bench/run
 // prints it beside the ratios with the ceilings it implies. Keep the SQL in step with those files.
 //
@@ -90,6 +90,8 @@ int main(int argc, char **argv) {
     }
     int transactions = atoi(argv[2]), per_transaction = atoi(argv[3]), warmup = argc == 6 ? atoi(argv[5]) : 0;
     long rut_body = atol(argv[4]);
+    // braind's process setting (SQLiteProcessSettings), before the first connection.
+    check(sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0), "memory statistics off");
     check(sqlite3_open(argv[1], &db), "open");
     // The writer connection's settings (BrainDatabase.init and GRDB's defaults).
     check(sqlite3_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA temp_store = MEMORY; "

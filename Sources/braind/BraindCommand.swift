@@ -1,6 +1,7 @@
 import ArgumentParser
 import BrainCore
 import BrainServer
+import BrainStoreSQLite
 import Foundation
 import Logging
 import Metrics
@@ -37,6 +38,8 @@ struct ServeCommand: AsyncParsableCommand {
     var logFormat: String?
 
     func run() async throws {
+        // Before any connection exists (SQLite refuses it afterwards).
+        SQLiteProcessSettings.disableMemoryStatistics()
         let environment = ProcessInfo.processInfo.environment
         let paths = RuntimePaths(environment: environment)
         let settings: DaemonSettings

@@ -26,10 +26,12 @@ struct ShutdownDuringLoadTests {
 
     @Test("SIGTERM during a load of every company stops braind after the current owner, not after the whole load")
     func sigtermDuringLoad() async throws {
-        // Given 3,000 imported companies and a load of all of them under way
+        // Given 10,000 imported companies and a load of all of them under way. Enough that the load
+        // outlasts the client's first progress lines on a busy machine: with 3,000 a full test
+        // run once saw the whole load finish before the client read that 20 owners were done.
         let daemon = try await DaemonProcess(logLevel: "info")
         defer { daemon.removeDirectory() }
-        let total = 3_000
+        let total = 10_000
         let imported = try await daemon.client.importOwners("companies", data: Data(Self.companiesCSV(count: total).utf8))
         #expect(imported.created == total)
         let done = Progress()
