@@ -58,7 +58,7 @@ extension BrainDatabase {
     ) throws -> SaveItemResult {
         let metadataText = memory.metadataText
         let now = Timestamp.now()
-        let sql = SaveSQL.of(brain)
+        let sql = SaveSQL.all[brain]
         // Cached statements run directly (see DirectStatement): the save path runs these for
         // every item, and preparing SQL (with GRDB's authorizer) cost more than executing it.
         let existing = try SaveTarget.fetch(DirectStatement(db, sql: sql.target), owner: owner.id, slug: memory.slug)
@@ -149,23 +149,14 @@ private struct SaveTarget {
     }
 }
 
-/// The save path's SQL for each brain, built once: the statement cache is keyed by the text, so
-/// rebuilding it per item cost a concatenation and a hash of a long string.
+/// The save path's SQL for each brain, built once (see `PerBrain`).
 private struct SaveSQL {
     let target: String
     let insert: String
     let adopt: String
     let update: String
 
-    static func of(_ brain: BrainKind) -> SaveSQL {
-        switch brain {
-        case .company: company
-        case .user: user
-        }
-    }
-
-    private static let company = SaveSQL(.company)
-    private static let user = SaveSQL(.user)
+    static let all = PerBrain(SaveSQL.init)
 
     private init(_ brain: BrainKind) {
         target = """

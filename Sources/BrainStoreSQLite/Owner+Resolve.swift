@@ -8,7 +8,7 @@ extension Owner {
     static func resolve(
         _ reference: OwnerReference, brain: BrainKind, create: Bool, in db: Database
     ) throws -> Owner {
-        let sql = OwnerSQL.of(brain)
+        let sql = OwnerSQL.all[brain]
         // A save to a new owner runs both statements once per request (see DirectStatement).
         let find = try DirectStatement(db, sql: reference.isID ? sql.findByID : sql.findByRUT)
         if let owner = try find.fetchFirst(reference.description, read: { Owner(id: $0.string(0), rut: $0.string(1)) }) {
@@ -24,21 +24,13 @@ extension Owner {
     }
 }
 
-/// The owner look-ups and insert for each brain, built once (the statement cache is keyed by text).
+/// The owner look-ups and insert for each brain, built once (see `PerBrain`).
 private struct OwnerSQL {
     let findByID: String
     let findByRUT: String
     let insert: String
 
-    static func of(_ brain: BrainKind) -> OwnerSQL {
-        switch brain {
-        case .company: company
-        case .user: user
-        }
-    }
-
-    private static let company = OwnerSQL(.company)
-    private static let user = OwnerSQL(.user)
+    static let all = PerBrain(OwnerSQL.init)
 
     private init(_ brain: BrainKind) {
         findByID = "SELECT id, rut FROM \(brain.ownerTable) WHERE id = ?"
