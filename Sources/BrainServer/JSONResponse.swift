@@ -47,6 +47,10 @@ enum JSONResponse {
 
     /// Decodes a JSON body already read.
     static func decode<T: Decodable>(_ type: T.Type, from buffer: ByteBuffer) throws -> T {
+        if let plain = T.self as? any PlainJSONBody.Type,
+            let value = buffer.withUnsafeReadableBytes({ plain.init(plainJSON: $0) }) as? T {
+            return value
+        }
         guard buffer.readableBytes > 0 else { throw APIError.malformedJSON("the body is empty") }
         let data = Data(buffer: buffer)
         // JSON text must be UTF-8; checking first gives a precise message instead of a type error
@@ -71,6 +75,12 @@ enum JSONResponse {
 /// option silently not applied.
 protocol StrictBody {
     static var fields: Set<String> { get }
+}
+
+/// Bodies with a reader for their common shape that needs no `JSONDecoder`; it answers nil for
+/// anything else, which `decode` then reads in full, with its precise errors.
+protocol PlainJSONBody {
+    init?(plainJSON bytes: UnsafeRawBufferPointer)
 }
 
 /// Deepest JSON nesting accepted in a body.
@@ -112,6 +122,8 @@ extension JSONResponse {
         }
     }
 }
+
+extension SaveBatchRequest: PlainJSONBody {}
 
 extension SearchRequest: StrictBody {
     static var fields: Set<String> { ["q", "owner", "brain", "limit", "mode"] }

@@ -20,9 +20,7 @@ struct MemoriesController<Context: BrainContext> {
     @Sendable func save(_ request: Request, context: Context) async throws -> Response {
         let owner = try owner(context)
         try await Authorization.require(context.principal, brain: brain, owner: owner, write: true, database: database)
-        let buffer = try await JSONResponse.collect(request, limit: settings.maxBodyBytes)
-        let body = try buffer.withUnsafeReadableBytes { SaveBatchRequest(plainJSON: $0) }
-            ?? JSONResponse.decode(SaveBatchRequest.self, from: buffer)
+        let body = try await JSONResponse.decode(SaveBatchRequest.self, from: request, limit: settings.maxBodyBytes)
         let result = try await database.save(brain, owner: owner, memories: body.memories)
         APIMetrics.recordSave(result, brain: brain)
         if result.items.contains(where: { $0.status == .created || $0.status == .updated }) {

@@ -70,7 +70,7 @@ extension BrainDatabase {
             let id = TimeOrderedID.make()
             try DirectStatement(db, sql: sql.insert)
                 .execute(id, owner.id, memory.slug, memory.category, memory.content, metadataText, now, now, source.rawValue)
-            try EventJournal.append(.created, brain: brain, ownerID: owner.id, recordID: id, slug: memory.slug, version: 1, in: db)
+            try EventJournal.append(.created, brain: brain, ownerID: owner.id, recordID: id, slug: memory.slug, version: 1, at: now, in: db)
         case .unchanged(let adoptForLoader):
             if adoptForLoader, let existing {
                 try DirectStatement(db, sql: sql.adopt).execute(source.rawValue, existing.id)
@@ -79,14 +79,13 @@ extension BrainDatabase {
             guard let existing else { preconditionFailure("an update has a row") }
             let version = existing.version + 1
             let update = try DirectStatement(db, sql: sql.update)
-            for (position, text) in zip(Int32(1)..., [memory.category, memory.content, metadataText, now]) {
-                update.bind(position, text)
-            }
+            update.bind(memory.category, memory.content, metadataText, now)
             update.bind(5, version)
-            try update.execute(source.rawValue, now, existing.id, from: 6)
+            update.bind(source.rawValue, now, existing.id, from: 6)
+            try update.execute()
             try EventJournal.append(
                 resurrect ? .created : .updated, brain: brain, ownerID: owner.id, recordID: existing.id,
-                slug: memory.slug, version: version, in: db)
+                slug: memory.slug, version: version, at: now, in: db)
         }
         return result
     }

@@ -49,10 +49,14 @@ struct DirectStatement {
         sqlite3_bind_int64(handle, position, Int64(value))
     }
 
-    /// Binds `values` as text to the parameters `from`, `from` + 1, …, runs the statement to its
-    /// end and resets it.
-    func execute(_ values: String?..., from first: Int32 = 1) throws {
-        for (position, value) in zip(first..., values) { bind(position, value) }
+    /// Binds `values` as text (nil as NULL) to the parameters `from`, `from` + 1, …
+    func bind(_ values: String?..., from first: Int32 = 1) {
+        bind(values, from: first)
+    }
+
+    /// Binds `values` as text to the parameters 1, 2, …, runs the statement to its end and resets it.
+    func execute(_ values: String?...) throws {
+        bind(values, from: 1)
         try execute()
     }
 
@@ -65,7 +69,7 @@ struct DirectStatement {
     /// Binds `values` as text to the parameters 1, 2, …, and reads the first row, if any, with
     /// `read`; the statement is reset afterwards.
     func fetchFirst<T>(_ values: String?..., read: (DirectStatement) throws -> T) throws -> T? {
-        for (position, value) in zip(Int32(1)..., values) { bind(position, value) }
+        bind(values, from: 1)
         defer { reset() }
         return try step() ? try read(self) : nil
     }
@@ -85,6 +89,10 @@ struct DirectStatement {
     /// The current row's column `index` (from 0) as an integer (0 for NULL, as SQLite reads it).
     func integer(_ index: Int32) -> Int {
         Int(sqlite3_column_int64(handle, index))
+    }
+
+    private func bind(_ values: [String?], from first: Int32) {
+        for (position, value) in zip(first..., values) { bind(position, value) }
     }
 
     /// Advances to the next row: true while there is one, false once the statement is done.
